@@ -1,0 +1,51 @@
+# The commands a person types. `make run` and `make test` are the quick start.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format fuzz bench migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+## run: the embedded setup on http://127.0.0.1:8000 (SQLite, no Redis, demo data, worker + beat)
+run: $(STAMP)
+	@bash scripts/run_embedded.sh
+
+## test: lint, type-check and the whole suite on PostgreSQL + Redis + Chromium
+test: $(DEV_STAMP)
+	@$(BIN)/python scripts/check_services.py
+	@bash scripts/ensure_chromium.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate
+
+seed: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf var/tierdesk.sqlite3* var/celery var/attachments

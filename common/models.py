@@ -1,0 +1,13 @@
+"""Abstract base models shared by every app."""
+
+from django.db import models
+
+
+class BaseModel(models.Model):
+    """Created/updated timestamps for every row we own."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,94 @@
+"""The standard cast (the demo users) as fixtures, plus small helpers."""
+
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Role, Tier
+from tests.factories import ManagerFactory, OrganisationFactory, TechnicianFactory, UserFactory
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "attachments"
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def acme(db):
+    return OrganisationFactory(name="Acme Corp", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def globex(db):
+    return OrganisationFactory(name="Globex", time_zone="America/New_York")
+
+
+@pytest.fixture
+def alice(acme):
+    return UserFactory(username="alice", organisation=acme)
+
+
+@pytest.fixture
+def bob(acme):
+    return UserFactory(username="bob", organisation=acme)
+
+
+@pytest.fixture
+def victor(acme):
+    return UserFactory(username="victor", organisation=acme, is_vip=True)
+
+
+@pytest.fixture
+def gina(globex):
+    return UserFactory(username="gina", organisation=globex, language="de")
+
+
+@pytest.fixture
+def l1tech(db):
+    return TechnicianFactory(username="l1tech", tier=Tier.L1)
+
+
+@pytest.fixture
+def l2tech(db):
+    return TechnicianFactory(username="l2tech", tier=Tier.L2, is_team_lead=True)
+
+
+@pytest.fixture
+def l3tech(db):
+    return TechnicianFactory(username="l3tech", tier=Tier.L3)
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory(username="manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def png_file():
+    def make(name="screenshot.png"):
+        return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+    return make
+
+
+@pytest.fixture
+def text_file():
+    def make(name="notes.txt", content=b"plain words\n"):
+        return SimpleUploadedFile(name, content, content_type="text/plain")
+
+    return make
+
+
+def stored_files() -> list:
+    root = settings.MEDIA_ROOT
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []

@@ -1,0 +1,315 @@
+"""Tickets, their conversation, files and append-only history."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Tier
+from common.models import BaseModel
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+REFERENCE_PREFIX = "HD-"
+REFERENCE_RE = re.compile(r"^\s*HD-?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 critical")
+    P2 = "P2", _("P2 high")
+    P3 = "P3", _("P3 normal")
+    P4 = "P4", _("P4 low")
+
+    @classmethod
+    def raised(cls, priority: str) -> str:
+        """One step more urgent; P1 stays P1."""
+        values = [p.value for p in cls]
+        return values[max(values.index(priority) - 1, 0)]
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING_CUSTOMER = "pending_customer", _("Waiting for customer")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def active(cls) -> list[str]:
+        """Statuses in which somebody still owes the customer work."""
+        return [cls.NEW, cls.OPEN, cls.PENDING_CUSTOMER, cls.ON_HOLD]
+
+
+class Category(BaseModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """The one place that decides which tickets a user may see.
+
+        Customers: their own (and their organisation's if a contact person);
+        technicians: their tier and below; managers and admins: everything.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_manager:
+            return self.all()
+        if user.is_technician:
+            return self.filter(tier__in=user.visible_tiers)
+        scope = Q(requester=user)
+        if user.is_organisation_contact and user.organisation_id:
+            scope |= Q(organisation_id=user.organisation_id)
+        return self.filter(scope)
+
+    def active(self) -> TicketQuerySet:
+        return self.filter(status__in=Status.active())
+
+    def by_reference(self, reference: str) -> TicketQuerySet:
+        ticket_id = Ticket.id_from_reference(reference)
+        return self.filter(pk=ticket_id) if ticket_id else self.none()
+
+
+class Ticket(BaseModel):
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), help_text=_("Markdown."))
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        null=True,
+        blank=True,
+    )
+    priority = models.CharField(
+        _("priority"), max_length=2, choices=Priority.choices, default=Priority.P3
+    )
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        null=True,
+        blank=True,
+    )
+    is_vip = models.BooleanField(
+        _("VIP requester"), default=False, help_text=_("Copied from the requester on creation.")
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+
+    # Denormalised SLA state, kept current by the SLA engine in the same
+    # transaction as the clock it mirrors, so lists sort and filter on indexed
+    # columns of one table instead of joining clocks per row.
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
+    sla_paused = models.BooleanField(_("SLA paused"), default=False)
+
+    satisfaction_rating = models.PositiveSmallIntegerField(
+        _("satisfaction rating"), null=True, blank=True
+    )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["tier", "status"], name="ticket_tier_status"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
+            models.Index(fields=["organisation", "-created_at"], name="ticket_org_created"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["response_due_at"], name="ticket_response_due"),
+            models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(satisfaction_rating__isnull=True)
+                | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5),
+                name="ticket_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        """Human reference such as HD-000123, derived from the primary key."""
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else ""
+
+    @staticmethod
+    def id_from_reference(reference: str) -> int | None:
+        match = REFERENCE_RE.match(reference or "")
+        if not match:
+            return None
+        value = int(match.group(1))
+        return value if 0 < value < 2**63 else None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Status.active()
+
+
+class Reply(BaseModel):
+    """One message in the conversation: public, or an internal note for staff."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="replies"
+    )
+    body = models.TextField(_("message"), help_text=_("Markdown."))
+    internal = models.BooleanField(_("internal note"), default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_created")]
+
+    def __str__(self) -> str:
+        kind = "note" if self.internal else "reply"
+        return f"{kind} #{self.pk} on {self.ticket_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is random: the user's name is kept only as metadata.
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(BaseModel):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def internal(self) -> bool:
+        return bool(self.reply_id and self.reply and self.reply.internal)
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    STATUS = "status", _("Status changed")
+    TIER = "tier", _("Tier changed")
+    PRIORITY = "priority", _("Priority changed")
+    ASSIGNEE = "assignee", _("Assignee changed")
+    REPLY = "reply", _("Reply added")
+    NOTE = "note", _("Internal note added")
+    ATTACHMENT = "attachment", _("Attachment added")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RATED = "rated", _("Rated")
+    CLOCK_STARTED = "clock_started", _("SLA clock started")
+    CLOCK_PAUSED = "clock_paused", _("SLA clock paused")
+    CLOCK_RESUMED = "clock_resumed", _("SLA clock resumed")
+    CLOCK_RECOMPUTED = "clock_recomputed", _("SLA clock recomputed")
+    CLOCK_WARNED = "clock_warned", _("SLA warning")
+    CLOCK_MET = "clock_met", _("SLA clock met")
+    CLOCK_BREACHED = "clock_breached", _("SLA breached")
+    ESCALATED = "escalated", _("Escalated")
+    DEESCALATED = "deescalated", _("De-escalated")
+    NOTIFICATION = "notification", _("Notification sent")
+
+
+class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
+    def visible_to(self, user: User) -> TicketEventQuerySet:
+        events = self.filter(ticket__in=Ticket.objects.visible_to(user))
+        if not user.is_support_staff:
+            events = events.filter(internal=False)
+        return events
+
+    def update(self, **kwargs):  # type: ignore[override]
+        raise TypeError("Ticket events are append-only.")
+
+
+class TicketEvent(models.Model):
+    """Append-only history: one row per change, written with the change."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty for the system (SLA engine, escalation sweep)."),
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    internal = models.BooleanField(
+        default=False, help_text=_("Shown to staff only (internal notes, routing details).")
+    )
+    created_at = models.DateTimeField(db_index=True)
+
+    objects = TicketEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ticket events are append-only.")

@@ -1,0 +1,74 @@
+"""Shared reads of tickets, always scoped with `visible_to(user)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+
+from common.errors import NotFound
+
+from .models import Attachment, Reply, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def ticket_list(*, user: User) -> QuerySet[Ticket]:
+    """Tickets the user may see, with what a list row shows already joined."""
+    return Ticket.objects.visible_to(user).select_related(
+        "requester", "organisation", "assignee", "category"
+    )
+
+
+def ticket_get(*, user: User, reference: str | int) -> Ticket:
+    """One visible ticket by reference (HD-000123) or id; NotFound otherwise.
+
+    Another user's ticket is indistinguishable from a missing one.
+    """
+    tickets = ticket_list(user=user)
+    if isinstance(reference, int) or str(reference).isdigit():
+        tickets = tickets.filter(pk=int(reference))
+    else:
+        tickets = tickets.by_reference(str(reference))
+    ticket = tickets.first()
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+def ticket_replies(*, ticket: Ticket, user: User) -> QuerySet[Reply]:
+    """The conversation as this user may read it: customers never get internal notes."""
+    replies = Reply.objects.filter(ticket=ticket).select_related("author")
+    if not user.is_support_staff:
+        replies = replies.filter(internal=False)
+    return replies.prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+    )
+
+
+def ticket_attachments(*, ticket: Ticket, user: User) -> QuerySet[Attachment]:
+    attachments = Attachment.objects.filter(ticket=ticket).select_related("reply")
+    if not user.is_support_staff:
+        attachments = attachments.exclude(reply__internal=True)
+    return attachments
+
+
+def attachment_get(*, user: User, attachment_id: int) -> Attachment:
+    """An attachment the user may download; NotFound for anything else."""
+    attachments = Attachment.objects.filter(
+        pk=attachment_id, ticket__in=Ticket.objects.visible_to(user)
+    ).select_related("reply", "ticket")
+    if not user.is_support_staff:
+        attachments = attachments.exclude(reply__internal=True)
+    attachment = attachments.first()
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    return attachment
+
+
+def ticket_events(*, ticket: Ticket, user: User) -> QuerySet[TicketEvent]:
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    if not user.is_support_staff:
+        events = events.filter(internal=False)
+    return events.order_by("created_at", "id")
