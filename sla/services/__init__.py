@@ -1,0 +1,1 @@
+"""Writes of the SLA engine. Import the functions from their modules."""
