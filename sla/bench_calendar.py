@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sla.calendars import BusinessCalendar
@@ -30,10 +30,9 @@ def build_realistic_calendar() -> BusinessCalendar:
 def _random_starts(rng: random.Random, calls: int) -> list[datetime]:
     """Aware Berlin datetimes, uniformly spread over 2026-2027 at second resolution."""
     zone = ZoneInfo(_ZONE)
-    first = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    span = int((datetime(2028, 1, 1, tzinfo=timezone.utc) - first).total_seconds())
-    return [(first + timedelta(seconds=rng.randrange(span))).astimezone(zone)
-            for _ in range(calls)]
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    span = int((datetime(2028, 1, 1, tzinfo=UTC) - first).total_seconds())
+    return [(first + timedelta(seconds=rng.randrange(span))).astimezone(zone) for _ in range(calls)]
 
 
 def calendar_throughput(*, calls: int = 200_000, seed: int = 1) -> dict[str, float]:

@@ -39,9 +39,9 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from fractions import Fraction
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from fractions import Fraction
 from itertools import chain
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,7 +62,7 @@ _CHUNK_DAYS = 366
 _MIN_DATE = date.min + timedelta(days=2)
 _MAX_DATE = date.max - timedelta(days=2)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
@@ -248,8 +248,9 @@ def _make_timeline(
         cum_start.append(running)
         running += end - start
         cum_end.append(running)
-    return _Timeline(lo_date, hi_date, lo_us, hi_us, starts, ends, cum_start, cum_end,
-                     base, running)
+    return _Timeline(
+        lo_date, hi_date, lo_us, hi_us, starts, ends, cum_start, cum_end, base, running
+    )
 
 
 # --------------------------------------------------------------------------- calendar
@@ -309,8 +310,10 @@ class BusinessCalendar:
 
     def __repr__(self) -> str:
         zone = getattr(self._tz, "key", self._tz)
-        return (f"BusinessCalendar(tz={zone!r}, weekly_minutes={self.weekly_minutes:g}, "
-                f"holidays={len(self._holidays)})")
+        return (
+            f"BusinessCalendar(tz={zone!r}, weekly_minutes={self.weekly_minutes:g}, "
+            f"holidays={len(self._holidays)})"
+        )
 
     # ----------------------------------------------------------------- public API
 
@@ -439,8 +442,10 @@ class BusinessCalendar:
         """UTC intervals of one local date (none on holidays)."""
         if day in self._holidays:
             return []
-        return [(self._wall_to_us(day, s), self._wall_to_us(day, e))
-                for s, e in self._week[day.weekday()]]
+        return [
+            (self._wall_to_us(day, s), self._wall_to_us(day, e))
+            for s, e in self._week[day.weekday()]
+        ]
 
     def _range_intervals(self, first: date, stop: date) -> Iterator[_Interval]:
         day = first
@@ -491,8 +496,9 @@ class BusinessCalendar:
         hi = min(max(needed + timedelta(days=_CHUNK_DAYS), timeline.hi_date + margin), _MAX_DATE)
         if hi <= timeline.hi_date:
             raise CalendarError("no working time before the end of the supported date range")
-        pairs = chain(zip(timeline.starts, timeline.ends),
-                      self._range_intervals(timeline.hi_date, hi))
+        pairs = chain(
+            zip(timeline.starts, timeline.ends), self._range_intervals(timeline.hi_date, hi)
+        )
         return self._build(timeline.lo_date, hi, pairs, timeline.base)
 
     def _prepend(self, timeline: _Timeline, needed: date) -> _Timeline:

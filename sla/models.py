@@ -151,7 +151,9 @@ class Clock(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.FloatField(default=0, help_text=_("Business time spent paused."))
     stopped_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Ended without being met (e.g. the ticket left the tier).")
+        null=True,
+        blank=True,
+        help_text=_("Ended without being met (e.g. the ticket left the tier)."),
     )
 
     class Meta:

@@ -23,15 +23,36 @@ class ReplyInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-mostly: ticket changes go through the services (UI/API) to keep events and SLAs."""
 
-    list_display = ["id", "subject", "status", "priority", "tier", "requester", "assignee", "created_at"]
+    list_display = [
+        "id",
+        "subject",
+        "status",
+        "priority",
+        "tier",
+        "requester",
+        "assignee",
+        "created_at",
+    ]
     list_filter = ["status", "priority", "tier", "is_vip", "sla_breached"]
     list_select_related = ["requester", "assignee"]
     search_fields = ["subject"]
     raw_id_fields = ["requester", "assignee", "organisation"]
     readonly_fields = [
-        "status", "tier", "priority", "assignee", "requester", "organisation",
-        "response_due_at", "resolution_due_at", "sla_breached", "sla_paused",
-        "resolved_at", "closed_at", "first_response_at", "created_at", "updated_at",
+        "status",
+        "tier",
+        "priority",
+        "assignee",
+        "requester",
+        "organisation",
+        "response_due_at",
+        "resolution_due_at",
+        "sla_breached",
+        "sla_paused",
+        "resolved_at",
+        "closed_at",
+        "first_response_at",
+        "created_at",
+        "updated_at",
     ]
     inlines = [ReplyInline]
     show_full_result_count = False

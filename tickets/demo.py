@@ -19,31 +19,83 @@ from .models import Category, EventKind, Priority, Status, Ticket, TicketEvent
 DEMO_PASSWORD = "demo"  # noqa: S105 - only ever used by the demo setup
 
 CAST: list[dict] = [
-    {"username": "alice", "first_name": "Alice", "last_name": "Adams", "org": "Acme Corp",
-     "role": Role.CUSTOMER},
-    {"username": "bob", "first_name": "Bob", "last_name": "Baker", "org": "Acme Corp",
-     "role": Role.CUSTOMER},
-    {"username": "victor", "first_name": "Victor", "last_name": "Vance", "org": "Acme Corp",
-     "role": Role.CUSTOMER, "is_vip": True},
-    {"username": "gina", "first_name": "Gina", "last_name": "Gruber", "org": "Globex",
-     "role": Role.CUSTOMER, "language": "de", "time_zone": "Europe/Berlin"},
-    {"username": "l1tech", "first_name": "Lena", "last_name": "One", "role": Role.TECHNICIAN,
-     "tier": Tier.L1},
-    {"username": "l2tech", "first_name": "Lars", "last_name": "Two", "role": Role.TECHNICIAN,
-     "tier": Tier.L2, "is_team_lead": True},
-    {"username": "l3tech", "first_name": "Liv", "last_name": "Three", "role": Role.TECHNICIAN,
-     "tier": Tier.L3},
-    {"username": "manager", "first_name": "Mia", "last_name": "Manager", "role": Role.MANAGER,
-     "is_staff": True},
+    {
+        "username": "alice",
+        "first_name": "Alice",
+        "last_name": "Adams",
+        "org": "Acme Corp",
+        "role": Role.CUSTOMER,
+    },
+    {
+        "username": "bob",
+        "first_name": "Bob",
+        "last_name": "Baker",
+        "org": "Acme Corp",
+        "role": Role.CUSTOMER,
+    },
+    {
+        "username": "victor",
+        "first_name": "Victor",
+        "last_name": "Vance",
+        "org": "Acme Corp",
+        "role": Role.CUSTOMER,
+        "is_vip": True,
+    },
+    {
+        "username": "gina",
+        "first_name": "Gina",
+        "last_name": "Gruber",
+        "org": "Globex",
+        "role": Role.CUSTOMER,
+        "language": "de",
+        "time_zone": "Europe/Berlin",
+    },
+    {
+        "username": "l1tech",
+        "first_name": "Lena",
+        "last_name": "One",
+        "role": Role.TECHNICIAN,
+        "tier": Tier.L1,
+    },
+    {
+        "username": "l2tech",
+        "first_name": "Lars",
+        "last_name": "Two",
+        "role": Role.TECHNICIAN,
+        "tier": Tier.L2,
+        "is_team_lead": True,
+    },
+    {
+        "username": "l3tech",
+        "first_name": "Liv",
+        "last_name": "Three",
+        "role": Role.TECHNICIAN,
+        "tier": Tier.L3,
+    },
+    {
+        "username": "manager",
+        "first_name": "Mia",
+        "last_name": "Manager",
+        "role": Role.MANAGER,
+        "is_staff": True,
+    },
 ]
 ORGANISATIONS = {"Acme Corp": "Europe/Berlin", "Globex": "America/New_York"}
 CATEGORIES = ["Access & accounts", "E-mail", "Hardware", "Network", "Software", "Printing"]
 SUBJECTS = [
-    "Cannot log in to VPN", "Outlook keeps asking for password", "Laptop will not boot",
-    "Printer on 3rd floor jams", "Need access to the finance share", "Wi-Fi drops every hour",
-    "Excel crashes when opening macro file", "New starter needs an account",
-    "Monitor flickers", "Phone not syncing mail", "SAP transaction times out",
-    "Password reset link expired", "Teams calls drop after 5 minutes",
+    "Cannot log in to VPN",
+    "Outlook keeps asking for password",
+    "Laptop will not boot",
+    "Printer on 3rd floor jams",
+    "Need access to the finance share",
+    "Wi-Fi drops every hour",
+    "Excel crashes when opening macro file",
+    "New starter needs an account",
+    "Monitor flickers",
+    "Phone not syncing mail",
+    "SAP transaction times out",
+    "Password reset link expired",
+    "Teams calls drop after 5 minutes",
 ]
 BODIES = [
     "Since this morning I get an error when I try this. I restarted twice.",
@@ -69,8 +121,12 @@ def ensure_cast() -> dict[str, User]:
         org = spec.pop("org", None)
         user, created = User.objects.get_or_create(
             username=spec["username"],
-            defaults={**spec, "organisation": orgs.get(org) if org else None,
-                      "email": f"{spec['username']}@example.com", "password": password},
+            defaults={
+                **spec,
+                "organisation": orgs.get(org) if org else None,
+                "email": f"{spec['username']}@example.com",
+                "password": password,
+            },
         )
         users[user.username] = user
     return users
@@ -89,8 +145,11 @@ def bulk_tickets(count: int, *, batch_size: int = 5000, seed: int = 7) -> int:
     categories = list(Category.objects.all())
     rng = random.Random(seed)
     now = timezone.now()
-    statuses = [Status.NEW] * 3 + [Status.OPEN] * 4 + [Status.PENDING_CUSTOMER, Status.ON_HOLD,
-                                                       Status.RESOLVED, Status.CLOSED]
+    statuses = (
+        [Status.NEW] * 3
+        + [Status.OPEN] * 4
+        + [Status.PENDING_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED]
+    )
     created_total = 0
     while created_total < count:
         size = min(batch_size, count - created_total)
@@ -103,21 +162,34 @@ def bulk_tickets(count: int, *, batch_size: int = 5000, seed: int = 7) -> int:
             assignee = next((t for t in technicians if t.tier == tier), None)
             batch.append(
                 Ticket(
-                    subject=rng.choice(SUBJECTS), description=rng.choice(BODIES),
-                    requester=requester, organisation_id=requester.organisation_id,
-                    category=rng.choice(categories), priority=rng.choice(Priority.values),
-                    tier=tier, status=status, is_vip=requester.is_vip,
+                    subject=rng.choice(SUBJECTS),
+                    description=rng.choice(BODIES),
+                    requester=requester,
+                    organisation_id=requester.organisation_id,
+                    category=rng.choice(categories),
+                    priority=rng.choice(Priority.values),
+                    tier=tier,
+                    status=status,
+                    is_vip=requester.is_vip,
                     assignee=assignee if status != Status.NEW else None,
                     resolved_at=created_at + timedelta(hours=5)
-                    if status in (Status.RESOLVED, Status.CLOSED) else None,
+                    if status in (Status.RESOLVED, Status.CLOSED)
+                    else None,
                 )
             )
         with transaction.atomic():
             tickets = Ticket.objects.bulk_create(batch, batch_size=batch_size)
             TicketEvent.objects.bulk_create(
-                [TicketEvent(ticket=t, actor=t.requester, kind=EventKind.CREATED,
-                             after={"status": Status.NEW, "priority": t.priority, "tier": "L1"},
-                             created_at=now) for t in tickets],
+                [
+                    TicketEvent(
+                        ticket=t,
+                        actor=t.requester,
+                        kind=EventKind.CREATED,
+                        after={"status": Status.NEW, "priority": t.priority, "tier": "L1"},
+                        created_at=now,
+                    )
+                    for t in tickets
+                ],
                 batch_size=batch_size,
             )
             from . import signals

@@ -70,9 +70,7 @@ def tier_changed(
     )
 
 
-def priority_changed(
-    *, ticket: Ticket, actor: User | None, before: str, after: str
-) -> TicketEvent:
+def priority_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
     return record(
         ticket=ticket,
         kind=EventKind.PRIORITY,
@@ -121,7 +119,9 @@ def attachment_added(*, ticket: Ticket, attachment: Attachment, internal: bool) 
 
 
 def acknowledged(*, ticket: Ticket, actor: User) -> TicketEvent:
-    return record(ticket=ticket, kind=EventKind.ACKNOWLEDGED, actor=actor, after={"tier": ticket.tier})
+    return record(
+        ticket=ticket, kind=EventKind.ACKNOWLEDGED, actor=actor, after={"tier": ticket.tier}
+    )
 
 
 def rated(*, ticket: Ticket, actor: User, rating: int) -> TicketEvent:

@@ -237,7 +237,10 @@ def ticket_add_attachments(
     checked = _check_files(files)
     with _FileCleanup(), transaction.atomic():
         ticket = _locked(ticket)
-        if not (can_work(ticket=ticket, user=uploader) or is_customer_party(ticket=ticket, user=uploader)):
+        if not (
+            can_work(ticket=ticket, user=uploader)
+            or is_customer_party(ticket=ticket, user=uploader)
+        ):
             raise NotAllowed(_("You cannot add files to this ticket."))
         if ticket.status == Status.CLOSED:
             raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
@@ -255,12 +258,15 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Tick
         if assignee is not None:
             if not assignee.is_active or not can_work(ticket=ticket, user=assignee):
                 raise field_error(
-                    "assignee", _("%(user)s cannot work a %(tier)s ticket.")
-                    % {"user": assignee, "tier": ticket.tier}
+                    "assignee",
+                    _("%(user)s cannot work a %(tier)s ticket.")
+                    % {"user": assignee, "tier": ticket.tier},
                 )
-            if actor.is_technician and not actor.is_manager and assignee.pk != actor.pk:
-                if Tier.rank(assignee.tier or "L3") > Tier.rank(actor.tier):
-                    raise NotAllowed(_("Technicians cannot assign to a higher tier; escalate instead."))
+            climbing = Tier.rank(assignee.tier or Tier.L3) > Tier.rank(actor.tier or Tier.L3)
+            if actor.is_technician and assignee.pk != actor.pk and climbing:
+                raise NotAllowed(
+                    _("Technicians cannot assign to a higher tier; escalate instead.")
+                )
         before = ticket.assignee
         if (before.pk if before else None) == (assignee.pk if assignee else None):
             return ticket
@@ -298,9 +304,7 @@ def ticket_change_priority(*, ticket: Ticket, actor: User | None, priority: str)
     return ticket
 
 
-def ticket_move_tier(
-    *, ticket: Ticket, actor: User | None, tier: str, reason: str
-) -> Ticket:
+def ticket_move_tier(*, ticket: Ticket, actor: User | None, tier: str, reason: str) -> Ticket:
     """Move a ticket to another tier (the escalation layer decides who may).
 
     An assignee who cannot work the new tier is released, so the ticket lands
@@ -315,7 +319,9 @@ def ticket_move_tier(
             raise Conflict(_("Only active tickets change tier."), code="ticket_inactive")
         before = ticket.tier
         if before == tier:
-            raise Conflict(_("The ticket is already at %(tier)s.") % {"tier": tier}, code="same_tier")
+            raise Conflict(
+                _("The ticket is already at %(tier)s.") % {"tier": tier}, code="same_tier"
+            )
         ticket.tier = tier
         fields = ["tier", "updated_at"]
         released = None

@@ -55,6 +55,6 @@ def allowed_targets(*, ticket: Ticket, user: User) -> list[str]:
     return [
         target
         for (source, target) in TRANSITIONS
-        if source == ticket.status and transition_refusal(ticket=ticket, user=user, target=target)
-        is None
+        if source == ticket.status
+        and transition_refusal(ticket=ticket, user=user, target=target) is None
     ]

@@ -53,9 +53,14 @@ def clean_filename(name: str) -> str:
     if not name:
         raise _refuse(_("The file needs a name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise _refuse(_("The file name is longer than %(max)d characters.") % {"max": MAX_NAME_LENGTH})
+        raise _refuse(
+            _("The file name is longer than %(max)d characters.") % {"max": MAX_NAME_LENGTH}
+        )
     if any(c in name for c in "/\\") or name in {".", ".."} or name.startswith("."):
-        raise _refuse(_("The file name “%(name)s” is not allowed: no folders or hidden files.") % {"name": name})
+        raise _refuse(
+            _("The file name “%(name)s” is not allowed: no folders or hidden files.")
+            % {"name": name}
+        )
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise _refuse(_("The file name contains control characters."))
     if "." not in name:

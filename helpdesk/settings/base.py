@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sla",
     "escalation",
     "web",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -72,9 +73,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tierdesk"
-    ),
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tierdesk"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -123,7 +122,9 @@ SITE_URL = env("TIERDESK_SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: the same task code runs on Redis in production and on a serverless
 # transport in the embedded setup.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL", default=env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -47,9 +47,7 @@ def clock_mark_warned(*, clock_id: int, now: datetime | None = None) -> Clock | 
 
 def clock_mark_breached(*, clock_id: int, now: datetime | None = None) -> Clock | None:
     now = now or timezone.now()
-    claimed = Clock.objects.filter(pk=clock_id, due_at__lte=now, **_RUNNING).update(
-        breached_at=now
-    )
+    claimed = Clock.objects.filter(pk=clock_id, due_at__lte=now, **_RUNNING).update(breached_at=now)
     if claimed != 1:
         return None
     clock = Clock.objects.select_related("ticket").get(pk=clock_id)

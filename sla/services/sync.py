@@ -12,9 +12,7 @@ if TYPE_CHECKING:
 
 def current_clocks(*, ticket: Ticket) -> tuple[Clock | None, Clock | None]:
     """The response clock of the ticket's current tier and the resolution clock (latest cycles)."""
-    clocks = list(
-        Clock.objects.filter(ticket=ticket).order_by("kind", "tier", "-cycle")
-    )
+    clocks = list(Clock.objects.filter(ticket=ticket).order_by("kind", "tier", "-cycle"))
     response = next(
         (c for c in clocks if c.kind == ClockKind.RESPONSE and c.tier == ticket.tier), None
     )
@@ -37,8 +35,10 @@ def sync_ticket_sla(*, ticket: Ticket) -> None:
     ticket.resolution_warn_at = open_instant(resolution, "warn_at")
     live = [c for c in (response, resolution) if c and not c.met_at and not c.stopped_at]
     ticket.sla_breached = any(c.breached_at for c in live)
-    ticket.sla_paused = bool(live) and all(c.paused_at for c in live if not c.breached_at) and any(
-        c.paused_at for c in live
+    ticket.sla_paused = (
+        bool(live)
+        and all(c.paused_at for c in live if not c.breached_at)
+        and any(c.paused_at for c in live)
     )
     type(ticket).objects.filter(pk=ticket.pk).update(
         response_due_at=ticket.response_due_at,

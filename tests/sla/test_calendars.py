@@ -12,7 +12,7 @@ Reference facts used in the derivations (2026 unless stated):
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -24,7 +24,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 CHATHAM = ZoneInfo("Pacific/Chatham")
-UTC = timezone.utc
+UTC = UTC
 
 NINE_TO_FIVE = [("09:00", "17:00")]
 COMPANY_RETREAT = date(2026, 6, 15)  # a Monday, closed by company decision
@@ -32,23 +32,28 @@ DE_BE = holidays.country_holidays("DE", subdiv="BE", years=range(2025, 2029))
 
 OFFICE = BusinessCalendar(
     tz="Europe/Berlin",
-    hours={day: NINE_TO_FIVE for day in range(5)},
+    hours=dict.fromkeys(range(5), NINE_TO_FIVE),
     holidays=set(DE_BE) | {COMPANY_RETREAT},
 )
 SPLIT_FRIDAY = BusinessCalendar(
     tz="Europe/Berlin",
-    hours={0: NINE_TO_FIVE, 1: NINE_TO_FIVE, 2: NINE_TO_FIVE, 3: NINE_TO_FIVE,
-           4: [("09:00", "12:00"), ("13:00", "17:00")]},
+    hours={
+        0: NINE_TO_FIVE,
+        1: NINE_TO_FIVE,
+        2: NINE_TO_FIVE,
+        3: NINE_TO_FIVE,
+        4: [("09:00", "12:00"), ("13:00", "17:00")],
+    },
 )
-BERLIN_DAILY = BusinessCalendar("Europe/Berlin", {day: NINE_TO_FIVE for day in range(7)})
-NEW_YORK_DAILY = BusinessCalendar("America/New_York", {day: NINE_TO_FIVE for day in range(7)})
+BERLIN_DAILY = BusinessCalendar("Europe/Berlin", dict.fromkeys(range(7), NINE_TO_FIVE))
+NEW_YORK_DAILY = BusinessCalendar("America/New_York", dict.fromkeys(range(7), NINE_TO_FIVE))
 BERLIN_24X7 = BusinessCalendar.always("Europe/Berlin")
 NEW_YORK_24X7 = BusinessCalendar.always("America/New_York")
 CHATHAM_24X7 = BusinessCalendar.always("Pacific/Chatham")
 NIGHT = BusinessCalendar("Europe/Berlin", {0: [("22:00", "24:00")], 1: [("00:00", "06:00")]})
 EARLY_SUNDAY = BusinessCalendar("Europe/Berlin", {6: [("00:00", "06:00")]})
 GAP_BOUNDARY = BusinessCalendar("Europe/Berlin", {6: [("02:30", "05:00")]})
-KOLKATA_OFFICE = BusinessCalendar("Asia/Kolkata", {day: NINE_TO_FIVE for day in range(5)})
+KOLKATA_OFFICE = BusinessCalendar("Asia/Kolkata", dict.fromkeys(range(5), NINE_TO_FIVE))
 CHATHAM_SPLIT = BusinessCalendar(
     "Pacific/Chatham", {day: [("09:00", "12:00"), ("13:00", "17:00")] for day in range(5)}
 )
@@ -62,19 +67,25 @@ def at(zone: ZoneInfo | timezone, *args: int, fold: int = 0) -> datetime:
 def assert_same(actual: datetime, expected: datetime) -> None:
     """Same instant *and* same UTC offset (plain == ignores offsets within one zone)."""
     assert (actual.astimezone(UTC), actual.utcoffset()) == (
-        expected.astimezone(UTC), expected.utcoffset()), f"{actual} != {expected}"
+        expected.astimezone(UTC),
+        expected.utcoffset(),
+    ), f"{actual} != {expected}"
 
 
 ADD_CASES = [
     # Friday 18:00 is after hours -> Monday 09:00 opening, + 30 min = 09:30.
     ("friday_after_hours", OFFICE, at(BERLIN, 2026, 3, 6, 18), 30, at(BERLIN, 2026, 3, 9, 9, 30)),
     # Fri 16:30-17:00 uses 30 min, remaining 30 from Mon 09:00 -> 09:30.
-    ("friday_1630_plus_60", OFFICE, at(BERLIN, 2026, 3, 6, 16, 30), 60,
-     at(BERLIN, 2026, 3, 9, 9, 30)),
+    (
+        "friday_1630_plus_60",
+        OFFICE,
+        at(BERLIN, 2026, 3, 6, 16, 30),
+        60,
+        at(BERLIN, 2026, 3, 9, 9, 30),
+    ),
     # Wed 24 Dec 16:00-17:00 = 60; Thu 25 + Fri 26 are DE holidays, then the weekend;
     # remaining 60 from Mon 29 Dec 09:00 -> 10:00.
-    ("christmas_skipped", OFFICE, at(BERLIN, 2025, 12, 24, 16), 120,
-     at(BERLIN, 2025, 12, 29, 10)),
+    ("christmas_skipped", OFFICE, at(BERLIN, 2025, 12, 24, 16), 120, at(BERLIN, 2025, 12, 29, 10)),
     # Fri 12 Jun 16:00-17:00 = 60; Mon 15 Jun is the custom closed date -> Tue 16 10:00.
     ("custom_closed_date", OFFICE, at(BERLIN, 2026, 6, 12, 16), 120, at(BERLIN, 2026, 6, 16, 10)),
     # Inside working time: 10:00 + 60 = 11:00.
@@ -94,17 +105,31 @@ ADD_CASES = [
     # 43,200 min / 480 = 90 working days from Mon 5 Jan: 18 weeks reach Fri 8 May
     # (90 days) minus 3 holidays (3 Apr, 6 Apr, 1 May) = 87; Mon 11, Tue 12, Wed 13 May
     # complete the 90th day exactly at its 17:00 end (CEST).
-    ("thirty_days_office", OFFICE, at(BERLIN, 2026, 1, 5, 9), 43_200,
-     at(BERLIN, 2026, 5, 13, 17)),
+    ("thirty_days_office", OFFICE, at(BERLIN, 2026, 1, 5, 9), 43_200, at(BERLIN, 2026, 5, 13, 17)),
     # Fri 27 Mar 16:00 CET + 60 -> 17:00; Mon 30 Mar (now CEST) 09:00 + 60 = 10:00 +02:00.
-    ("office_across_spring_forward", OFFICE, at(BERLIN, 2026, 3, 27, 16), 120,
-     at(BERLIN, 2026, 3, 30, 10)),
+    (
+        "office_across_spring_forward",
+        OFFICE,
+        at(BERLIN, 2026, 3, 27, 16),
+        120,
+        at(BERLIN, 2026, 3, 30, 10),
+    ),
     # Split Friday: 11:30-12:00 = 30, lunch, 13:00 + 30 = 13:30.
-    ("split_shift_lunch", SPLIT_FRIDAY, at(BERLIN, 2026, 3, 6, 11, 30), 60,
-     at(BERLIN, 2026, 3, 6, 13, 30)),
+    (
+        "split_shift_lunch",
+        SPLIT_FRIDAY,
+        at(BERLIN, 2026, 3, 6, 11, 30),
+        60,
+        at(BERLIN, 2026, 3, 6, 13, 30),
+    ),
     # 11:00 + 60 lands exactly on the 12:00 end of the morning stretch: stays 12:00.
-    ("split_shift_exact_end", SPLIT_FRIDAY, at(BERLIN, 2026, 3, 6, 11), 60,
-     at(BERLIN, 2026, 3, 6, 12)),
+    (
+        "split_shift_exact_end",
+        SPLIT_FRIDAY,
+        at(BERLIN, 2026, 3, 6, 11),
+        60,
+        at(BERLIN, 2026, 3, 6, 12),
+    ),
     # Night shift Mon 22:00-24:00 + Tue 00:00-06:00 is one stretch: 23:00 + 120 = Tue 01:00.
     ("night_across_midnight", NIGHT, at(BERLIN, 2026, 3, 2, 23), 120, at(BERLIN, 2026, 3, 3, 1)),
     # From 21:00 (closed) the whole 8 h shift is 480 min: exact end Tue 06:00.
@@ -113,46 +138,105 @@ ADD_CASES = [
     ("night_next_week", NIGHT, at(BERLIN, 2026, 3, 3, 5), 120, at(BERLIN, 2026, 3, 9, 23)),
     # Business day on the spring-forward Sunday still has 8 h: Sat 16:00 + 60 = 17:00,
     # Sun 09:00 CEST + 60 = 10:00 +02:00.
-    ("berlin_daily_spring_forward", BERLIN_DAILY, at(BERLIN, 2026, 3, 28, 16), 120,
-     at(BERLIN, 2026, 3, 29, 10)),
+    (
+        "berlin_daily_spring_forward",
+        BERLIN_DAILY,
+        at(BERLIN, 2026, 3, 28, 16),
+        120,
+        at(BERLIN, 2026, 3, 29, 10),
+    ),
     # Fall-back Sunday: Sun 09:00 CET + 480 = 17:00 CET (8 h, not 9).
-    ("berlin_daily_fall_back", BERLIN_DAILY, at(BERLIN, 2026, 10, 25, 9), 480,
-     at(BERLIN, 2026, 10, 25, 17)),
-    ("new_york_daily_spring_forward", NEW_YORK_DAILY, at(NEW_YORK, 2026, 3, 8, 9), 480,
-     at(NEW_YORK, 2026, 3, 8, 17)),
-    ("new_york_daily_fall_back", NEW_YORK_DAILY, at(NEW_YORK, 2026, 11, 1, 9), 480,
-     at(NEW_YORK, 2026, 11, 1, 17)),
+    (
+        "berlin_daily_fall_back",
+        BERLIN_DAILY,
+        at(BERLIN, 2026, 10, 25, 9),
+        480,
+        at(BERLIN, 2026, 10, 25, 17),
+    ),
+    (
+        "new_york_daily_spring_forward",
+        NEW_YORK_DAILY,
+        at(NEW_YORK, 2026, 3, 8, 9),
+        480,
+        at(NEW_YORK, 2026, 3, 8, 17),
+    ),
+    (
+        "new_york_daily_fall_back",
+        NEW_YORK_DAILY,
+        at(NEW_YORK, 2026, 11, 1, 9),
+        480,
+        at(NEW_YORK, 2026, 11, 1, 17),
+    ),
     # 24x7 counts real time: Sunday 29 Mar has 23 h, so 24 h after 00:00 is Mon 01:00 CEST
     # (23:00 UTC Sat + 24 h = 23:00 UTC Sun = 01:00 +02:00).
-    ("berlin_24x7_spring_forward", BERLIN_24X7, at(BERLIN, 2026, 3, 29), 1440,
-     at(BERLIN, 2026, 3, 30, 1)),
+    (
+        "berlin_24x7_spring_forward",
+        BERLIN_24X7,
+        at(BERLIN, 2026, 3, 29),
+        1440,
+        at(BERLIN, 2026, 3, 30, 1),
+    ),
     # Sunday 25 Oct has 25 h: 22:00 UTC Sat + 24 h = 22:00 UTC Sun = 23:00 CET.
-    ("berlin_24x7_fall_back", BERLIN_24X7, at(BERLIN, 2026, 10, 25), 1440,
-     at(BERLIN, 2026, 10, 25, 23)),
+    (
+        "berlin_24x7_fall_back",
+        BERLIN_24X7,
+        at(BERLIN, 2026, 10, 25),
+        1440,
+        at(BERLIN, 2026, 10, 25, 23),
+    ),
     # Sat 12:00 EDT = 16:00 UTC; + 24 h = Sun 16:00 UTC = 11:00 EST.
-    ("new_york_24x7_fall_back", NEW_YORK_24X7, at(NEW_YORK, 2026, 10, 31, 12), 1440,
-     at(NEW_YORK, 2026, 11, 1, 11)),
+    (
+        "new_york_24x7_fall_back",
+        NEW_YORK_24X7,
+        at(NEW_YORK, 2026, 10, 31, 12),
+        1440,
+        at(NEW_YORK, 2026, 11, 1, 11),
+    ),
     # Sat 7 Mar 12:00 EST = 17:00 UTC; + 24 h = Sun 17:00 UTC = 13:00 EDT.
-    ("new_york_24x7_spring_forward", NEW_YORK_24X7, at(NEW_YORK, 2026, 3, 7, 12), 1440,
-     at(NEW_YORK, 2026, 3, 8, 13)),
+    (
+        "new_york_24x7_spring_forward",
+        NEW_YORK_24X7,
+        at(NEW_YORK, 2026, 3, 7, 12),
+        1440,
+        at(NEW_YORK, 2026, 3, 8, 13),
+    ),
     # 30 days of real time from 1 Mar 00:00 CET (= 28 Feb 23:00 UTC) -> 30 Mar 23:00 UTC
     # = 31 Mar 01:00 CEST.
-    ("thirty_days_24x7", BERLIN_24X7, at(BERLIN, 2026, 3, 1), 43_200,
-     at(BERLIN, 2026, 3, 31, 1)),
+    ("thirty_days_24x7", BERLIN_24X7, at(BERLIN, 2026, 3, 1), 43_200, at(BERLIN, 2026, 3, 31, 1)),
     # Kolkata, input in UTC: Mon 11:00 UTC = 16:30 IST; 30 min to 17:00, then Tue 09:00
     # + 30 = 09:30 IST (= 04:00 UTC).
-    ("kolkata_utc_input", KOLKATA_OFFICE, at(UTC, 2026, 3, 2, 11), 60,
-     at(KOLKATA, 2026, 3, 3, 9, 30)),
+    (
+        "kolkata_utc_input",
+        KOLKATA_OFFICE,
+        at(UTC, 2026, 3, 2, 11),
+        60,
+        at(KOLKATA, 2026, 3, 3, 9, 30),
+    ),
     # 02:00 UTC = 07:30 IST, before opening: 09:00 IST + 60 = 10:00 IST.
-    ("kolkata_before_opening", KOLKATA_OFFICE, at(UTC, 2026, 3, 2, 2), 60,
-     at(KOLKATA, 2026, 3, 2, 10)),
+    (
+        "kolkata_before_opening",
+        KOLKATA_OFFICE,
+        at(UTC, 2026, 3, 2, 2),
+        60,
+        at(KOLKATA, 2026, 3, 2, 10),
+    ),
     # Chatham winter (+12:45): Sun 5 Jul 20:15 UTC = Mon 6 Jul 09:00; 180 min to 12:00,
     # lunch, 13:00 + 20 = 13:20 +12:45.
-    ("chatham_winter_split", CHATHAM_SPLIT, at(UTC, 2026, 7, 5, 20, 15), 200,
-     at(CHATHAM, 2026, 7, 6, 13, 20)),
+    (
+        "chatham_winter_split",
+        CHATHAM_SPLIT,
+        at(UTC, 2026, 7, 5, 20, 15),
+        200,
+        at(CHATHAM, 2026, 7, 6, 13, 20),
+    ),
     # Chatham summer (+13:45): Mon 5 Jan 03:00 UTC = 16:45; 15 min to 17:00, Tue 09:00 + 15.
-    ("chatham_summer_overnight", CHATHAM_SPLIT, at(UTC, 2026, 1, 5, 3), 30,
-     at(CHATHAM, 2026, 1, 6, 9, 15)),
+    (
+        "chatham_summer_overnight",
+        CHATHAM_SPLIT,
+        at(UTC, 2026, 1, 5, 3),
+        30,
+        at(CHATHAM, 2026, 1, 6, 9, 15),
+    ),
 ]
 
 
@@ -192,10 +276,14 @@ BETWEEN_CASES = [
     ("berlin_24x7_fall", BERLIN_24X7, at(BERLIN, 2026, 10, 25), at(BERLIN, 2026, 10, 26), 1500),
     ("ny_24x7_spring", NEW_YORK_24X7, at(NEW_YORK, 2026, 3, 8), at(NEW_YORK, 2026, 3, 9), 1380),
     ("ny_24x7_fall", NEW_YORK_24X7, at(NEW_YORK, 2026, 11, 1), at(NEW_YORK, 2026, 11, 2), 1500),
-    ("chatham_24x7_dst_end", CHATHAM_24X7, at(CHATHAM, 2026, 4, 5), at(CHATHAM, 2026, 4, 6),
-     1500),
-    ("chatham_24x7_dst_start", CHATHAM_24X7, at(CHATHAM, 2026, 9, 27),
-     at(CHATHAM, 2026, 9, 28), 1380),
+    ("chatham_24x7_dst_end", CHATHAM_24X7, at(CHATHAM, 2026, 4, 5), at(CHATHAM, 2026, 4, 6), 1500),
+    (
+        "chatham_24x7_dst_start",
+        CHATHAM_24X7,
+        at(CHATHAM, 2026, 9, 27),
+        at(CHATHAM, 2026, 9, 28),
+        1380,
+    ),
     # A shift containing the transition is wall-clock 00:00-06:00 = 5 h / 7 h real time.
     ("early_sunday_spring", EARLY_SUNDAY, at(BERLIN, 2026, 3, 29), at(BERLIN, 2026, 3, 30), 300),
     ("early_sunday_fall", EARLY_SUNDAY, at(BERLIN, 2026, 10, 25), at(BERLIN, 2026, 10, 26), 420),
@@ -255,8 +343,9 @@ def test_add_business_seconds_and_fractions():
     # 30 s left on Monday, 30 s on Tuesday.
     assert_same(OFFICE.add_business_seconds(start, 60), at(BERLIN, 2026, 3, 10, 9, 0, 30))
     assert_same(OFFICE.add_business_minutes(start, 1.5), at(BERLIN, 2026, 3, 10, 9, 1))
-    assert_same(OFFICE.add_business_seconds(start, 0.000_001),
-                at(BERLIN, 2026, 3, 9, 16, 59, 30, 1))
+    assert_same(
+        OFFICE.add_business_seconds(start, 0.000_001), at(BERLIN, 2026, 3, 9, 16, 59, 30, 1)
+    )
 
 
 def test_weekly_minutes():
@@ -278,13 +367,15 @@ def test_time_objects_and_24_00_accepted():
     calendar = BusinessCalendar("UTC", {2: [(time(22, 0), "24:00")], 3: [(time(0), time(6))]})
     assert calendar.hours == {2: (("22:00", "24:00"),), 3: (("00:00", "06:00"),)}
     # Wed 4 Mar 2026 23:00 UTC + 60 = Thu 00:00 (inside the continuous stretch).
-    assert_same(calendar.add_business_minutes(at(UTC, 2026, 3, 4, 23), 60),
-                at(ZoneInfo("UTC"), 2026, 3, 5))
+    assert_same(
+        calendar.add_business_minutes(at(UTC, 2026, 3, 4, 23), 60), at(ZoneInfo("UTC"), 2026, 3, 5)
+    )
 
 
 def test_holidays_accept_datetimes_and_package_objects():
-    calendar = BusinessCalendar("Europe/Berlin", {0: NINE_TO_FIVE},
-                                holidays=[datetime(2026, 3, 9, 12)])
+    calendar = BusinessCalendar(
+        "Europe/Berlin", {0: NINE_TO_FIVE}, holidays=[datetime(2026, 3, 9, 12)]
+    )
     assert calendar.holidays == frozenset({date(2026, 3, 9)})
     assert date(2025, 12, 25) in OFFICE.holidays
 
@@ -371,15 +462,22 @@ def test_long_closure_shorter_than_limit_is_skipped():
 
 def test_far_past_and_future_starts():
     # Extending the cache backwards and forwards keeps results consistent.
-    calendar = BusinessCalendar("Europe/Berlin", {day: NINE_TO_FIVE for day in range(5)})
-    assert_same(calendar.add_business_minutes(at(BERLIN, 2026, 3, 6, 16, 30), 60),
-                at(BERLIN, 2026, 3, 9, 9, 30))
+    calendar = BusinessCalendar("Europe/Berlin", dict.fromkeys(range(5), NINE_TO_FIVE))
+    assert_same(
+        calendar.add_business_minutes(at(BERLIN, 2026, 3, 6, 16, 30), 60),
+        at(BERLIN, 2026, 3, 9, 9, 30),
+    )
     # Fri 4 Mar 2011 16:30 + 60 -> Mon 7 Mar 2011 09:30 CET.
-    assert_same(calendar.add_business_minutes(at(BERLIN, 2011, 3, 4, 16, 30), 60),
-                at(BERLIN, 2011, 3, 7, 9, 30))
+    assert_same(
+        calendar.add_business_minutes(at(BERLIN, 2011, 3, 4, 16, 30), 60),
+        at(BERLIN, 2011, 3, 7, 9, 30),
+    )
     # Fri 5 Mar 2055 16:30 + 60 -> Mon 8 Mar 2055 09:30 CET.
-    assert_same(calendar.add_business_minutes(at(BERLIN, 2055, 3, 5, 16, 30), 60),
-                at(BERLIN, 2055, 3, 8, 9, 30))
+    assert_same(
+        calendar.add_business_minutes(at(BERLIN, 2055, 3, 5, 16, 30), 60),
+        at(BERLIN, 2055, 3, 8, 9, 30),
+    )
     # 2011-03-07 .. 2011-03-14 is one week of 5 x 480 minutes.
-    assert calendar.business_minutes_between(at(BERLIN, 2011, 3, 7),
-                                             at(BERLIN, 2011, 3, 14)) == 2400
+    assert (
+        calendar.business_minutes_between(at(BERLIN, 2011, 3, 7), at(BERLIN, 2011, 3, 14)) == 2400
+    )

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Tier
-from tickets.models import Ticket
-from tickets.services import ticket_create, ticket_reply
-from tickets.selectors import ticket_list
 from tests.factories import TicketFactory, UserFactory
+from tickets.models import Ticket
+from tickets.selectors import ticket_list
+from tickets.services import ticket_create, ticket_reply
 
 
 def detail(ticket):
@@ -16,7 +16,9 @@ def detail(ticket):
 
 @pytest.fixture
 def alices_ticket(alice, png_file):
-    return ticket_create(requester=alice, subject="Alice's VPN", description="d", files=[png_file()])
+    return ticket_create(
+        requester=alice, subject="Alice's VPN", description="d", files=[png_file()]
+    )
 
 
 @pytest.mark.django_db
@@ -83,10 +85,15 @@ def test_l1_gets_404_for_l3_ticket(client, alice, l1tech):
 
 
 @pytest.mark.django_db
-def test_internal_notes_never_reach_the_customer_page(client, alices_ticket, alice, l1tech, text_file):
+def test_internal_notes_never_reach_the_customer_page(
+    client, alices_ticket, alice, l1tech, text_file
+):
     ticket_reply(ticket=alices_ticket, author=l1tech, body="We are on it")
     ticket_reply(
-        ticket=alices_ticket, author=l1tech, body="INTERNAL-SECRET", internal=True,
+        ticket=alices_ticket,
+        author=l1tech,
+        body="INTERNAL-SECRET",
+        internal=True,
         files=[text_file("internal-log.txt")],
     )
     client.force_login(alice)

@@ -23,6 +23,7 @@ def elements(html):
     collector.feed(html)
     return collector.elements
 
+
 HOSTILE = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
@@ -34,7 +35,7 @@ HOSTILE = [
     "<<script>script>alert(1)<</script>/script>",
     "[x](java\tscript:alert(1))",
     "[x](&#106;avascript:alert(1))",
-    '<svg><style><img src=x onerror=alert(1)></style></svg>',
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
     "<iframe src=//evil></iframe>",
     '[x](" onmouseover="alert(1))',
 ]

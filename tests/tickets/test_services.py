@@ -78,7 +78,9 @@ def test_internal_notes_are_staff_only(alice, l1tech):
     assert staff_view == ["Public answer", "Secret: user is clueless"]
     customer_events = list(ticket_events(ticket=ticket, user=alice).values_list("kind", flat=True))
     assert EventKind.NOTE not in customer_events
-    assert EventKind.NOTE in ticket_events(ticket=ticket, user=l1tech).values_list("kind", flat=True)
+    assert EventKind.NOTE in ticket_events(ticket=ticket, user=l1tech).values_list(
+        "kind", flat=True
+    )
 
 
 @pytest.mark.django_db

@@ -8,10 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from common.errors import Conflict
+from tests.factories import TicketFactory
 from tickets.models import EventKind, Status, TicketEvent
 from tickets.services import ticket_change_status
 from tickets.states import TRANSITIONS
-from tests.factories import TicketFactory
 
 ALL_MOVES = list(product(Status.values, Status.values))
 
