@@ -66,6 +66,6 @@ def calendar_throughput(*, calls: int = 200_000, seed: int = 1) -> dict[str, flo
 
 if __name__ == "__main__":
     figures = calendar_throughput()
-    print(f"calls:                 {figures['calls']:,}")
-    print(f"add_business_minutes:  {figures['add_per_second']:,.0f} calls/s")
+    print(f"calls:                    {figures['calls']:,}")
+    print(f"add_business_minutes:     {figures['add_per_second']:,.0f} calls/s")
     print(f"business_minutes_between: {figures['between_per_second']:,.0f} calls/s")

@@ -63,7 +63,7 @@ _MIN_DATE = date.min + timedelta(days=2)
 _MAX_DATE = date.max - timedelta(days=2)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC, for wall-clock maths
 _ONE_US = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?")
@@ -115,7 +115,7 @@ def _normalise_day(weekday: int, intervals: object) -> tuple[_Interval, ...]:
         try:
             raw_start, raw_end = item
         except (TypeError, ValueError):
-            raise CalendarError(f"weekday {weekday}: {item!r} is not a (start, end) pair")
+            raise CalendarError(f"weekday {weekday}: {item!r} is not a (start, end) pair") from None
         start, end = _parse_time_of_day(raw_start), _parse_time_of_day(raw_end)
         if start >= end:
             raise CalendarError(f"weekday {weekday}: interval {item!r} must start before it ends")
@@ -364,6 +364,7 @@ class BusinessCalendar:
         return timeline.ends[i] - (cum_end[i] - target)
 
     def _between_us(self, start: int, end: int) -> int:
+        """Difference of two prefix sums, so cost does not depend on the span's length."""
         if end <= start:
             return 0
         self._ensure(start)
@@ -404,7 +405,8 @@ class BusinessCalendar:
 
         Gap: the first instant after the gap.  Fold: the first occurrence (fold=0).
         """
-        naive = datetime(day.year, day.month, day.day) + timedelta(microseconds=offset_us)
+        midnight = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - wall clock
+        naive = midnight + timedelta(microseconds=offset_us)
         local = naive.replace(tzinfo=self._tz)
         before = local.utcoffset()
         after = local.replace(fold=1).utcoffset()

@@ -8,13 +8,13 @@ from django.db.models import Prefetch, QuerySet
 
 from common.errors import NotFound
 
-from .models import Attachment, Reply, Ticket, TicketEvent
+from .models import Attachment, Reply, Ticket, TicketEvent, TicketQuerySet
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 
-def ticket_list(*, user: User) -> QuerySet[Ticket]:
+def ticket_list(*, user: User) -> TicketQuerySet:
     """Tickets the user may see, with what a list row shows already joined."""
     return Ticket.objects.visible_to(user).select_related(
         "requester", "organisation", "assignee", "category"

@@ -90,7 +90,7 @@ class _FileCleanup:
         self._local.stack = [*getattr(self._local, "stack", []), []]
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         stack = self._local.stack
         files = stack.pop()
         if exc_type is not None:
@@ -98,7 +98,6 @@ class _FileCleanup:
                 storage.delete(name)
         elif stack:
             stack[-1].extend(files)
-        return False
 
     @classmethod
     def track(cls, attachment: Attachment) -> None:
@@ -325,7 +324,7 @@ def ticket_move_tier(*, ticket: Ticket, actor: User | None, tier: str, reason: s
         ticket.tier = tier
         fields = ["tier", "updated_at"]
         released = None
-        if ticket.assignee_id and not can_work(ticket=ticket, user=ticket.assignee):
+        if ticket.assignee is not None and not can_work(ticket=ticket, user=ticket.assignee):
             released = ticket.assignee
             ticket.assignee = None
             fields.append("assignee")

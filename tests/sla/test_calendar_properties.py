@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from sla.calendars import BusinessCalendar
 
-UTC = UTC
 ONE_US = timedelta(microseconds=1)
 
 BERLIN_OFFICE = BusinessCalendar(

@@ -24,7 +24,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 CHATHAM = ZoneInfo("Pacific/Chatham")
-UTC = UTC
 
 NINE_TO_FIVE = [("09:00", "17:00")]
 COMPANY_RETREAT = date(2026, 6, 15)  # a Monday, closed by company decision
@@ -481,3 +480,25 @@ def test_far_past_and_future_starts():
     assert (
         calendar.business_minutes_between(at(BERLIN, 2011, 3, 7), at(BERLIN, 2011, 3, 14)) == 2400
     )
+
+
+def test_huge_targets_are_exact():
+    # Ten million minutes (~80 years) exercise the lazily grown interval cache; the cost
+    # per call is two binary searches, not a walk over minutes, days or weeks.
+    calendar = BusinessCalendar("Europe/Berlin", dict.fromkeys(range(5), NINE_TO_FIVE))
+    start = at(BERLIN, 2026, 3, 9, 9)  # a Monday opening, no holidays in this calendar
+    far = calendar.add_business_minutes(start, 10_000_000)
+    # 10,000,000 = 4166 weeks x 2400 + 1600; 1600 = Mon-Wed (3 x 480) + 160 min on
+    # Thursday -> Thursday 11:40, 4166 weeks and 3 days after the start date (wall clock).
+    day = date(2026, 3, 9) + timedelta(weeks=4166, days=3)
+    assert_same(far, at(BERLIN, day.year, day.month, day.day, 11, 40))
+    assert calendar.business_minutes_between(start, far) == 10_000_000
+
+
+def test_benchmark_function_runs():
+    from sla.bench_calendar import calendar_throughput
+
+    figures = calendar_throughput(calls=2_000, seed=3)
+    assert figures["calls"] == 2_000
+    assert figures["add_per_second"] > 0
+    assert figures["between_per_second"] > 0

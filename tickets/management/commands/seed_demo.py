@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.demo import CAST, DEMO_PASSWORD, bulk_tickets, ensure_cast
+from tickets.demo import CAST, DEMO_PASSWORD, bulk_tickets, ensure_cast, ensure_sample_tickets
 
 
 class Command(BaseCommand):
@@ -21,6 +21,9 @@ class Command(BaseCommand):
             extra = " VIP" if spec.get("is_vip") else ""
             org = spec.get("org", "-")
             self.stdout.write(f"  {spec['username']:<8} {role:<16} {org}{extra}")
+        samples = ensure_sample_tickets()
+        if samples:
+            self.stdout.write(f"Created {samples} sample tickets.")
         if tickets:
             started = time.perf_counter()
             made = bulk_tickets(tickets)
