@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,26 @@ class Calendar(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse what would make deadlines impossible: no working time, bad hours, bad codes."""
+        from .policies import public_holidays
+        from .validation import validate_hours
+
+        super().clean()
+        if not self.always_open:
+            validate_hours(self.hours, time_zone=self.time_zone)
+        self.holiday_country = (self.holiday_country or "").upper()
+        self.holiday_subdivision = (self.holiday_subdivision or "").upper()
+        if self.holiday_subdivision and not self.holiday_country:
+            raise ValidationError({"holiday_country": _("A subdivision needs a country.")})
+        try:
+            public_holidays(
+                country=self.holiday_country, subdivision=self.holiday_subdivision, years=[2026]
+            )
+        except NotImplementedError as error:
+            field = "holiday_subdivision" if self.holiday_subdivision else "holiday_country"
+            raise ValidationError({field: str(error)}) from None
 
 
 class ClosedDate(models.Model):
@@ -88,6 +109,16 @@ class Agreement(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_default and self.organisation_id:
+            raise ValidationError(
+                _(
+                    "The default agreement applies to everyone without their own agreement; "
+                    "it cannot belong to one organisation."
+                )
+            )
 
 
 class ClockKind(models.TextChoices):

@@ -200,16 +200,36 @@ def bulk_tickets(count: int, *, batch_size: int = 5000, seed: int = 7) -> int:
 
 
 SAMPLES = [
-    ("alice", "VPN disconnects every few minutes",
-     "Since the update this morning the VPN drops every 5 minutes.", "P2"),
-    ("bob", "Printer on the 3rd floor jams",
-     "The big printer near the kitchen jams on every duplex job.", "P4"),
-    ("victor", "Trading terminal freezes at market open",
-     "My terminal freezes for ~30 s at 09:00 every day. This costs us money.", "P2"),
-    ("gina", "Kein Zugriff auf das Finanzlaufwerk",
-     "Seit gestern bekomme ich 'Zugriff verweigert' auf \\\\fs01\\finanz.", "P3"),
-    ("alice", "New starter needs an account",
-     "Please create an account for our new colleague starting Monday.", "P3"),
+    (
+        "alice",
+        "VPN disconnects every few minutes",
+        "Since the update this morning the VPN drops every 5 minutes.",
+        "P2",
+    ),
+    (
+        "bob",
+        "Printer on the 3rd floor jams",
+        "The big printer near the kitchen jams on every duplex job.",
+        "P4",
+    ),
+    (
+        "victor",
+        "Trading terminal freezes at market open",
+        "My terminal freezes for ~30 s at 09:00 every day. This costs us money.",
+        "P2",
+    ),
+    (
+        "gina",
+        "Kein Zugriff auf das Finanzlaufwerk",
+        "Seit gestern bekomme ich 'Zugriff verweigert' auf \\\\fs01\\finanz.",
+        "P3",
+    ),
+    (
+        "alice",
+        "New starter needs an account",
+        "Please create an account for our new colleague starting Monday.",
+        "P3",
+    ),
 ]
 
 

@@ -263,9 +263,7 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Tick
                 )
             climbing = Tier.rank(assignee.tier or Tier.L3) > Tier.rank(actor.tier or Tier.L3)
             if actor.is_technician and assignee.pk != actor.pk and climbing:
-                raise NotAllowed(
-                    _("Technicians cannot assign to a higher tier; escalate instead.")
-                )
+                raise NotAllowed(_("Technicians cannot assign to a higher tier; escalate instead."))
         before = ticket.assignee
         if (before.pk if before else None) == (assignee.pk if assignee else None):
             return ticket
