@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from tickets import events
-from tickets.models import EventKind
+from tickets.models import EventKind, Ticket
 
 from ..models import Clock
 from .sync import sync_ticket_sla
@@ -27,8 +27,20 @@ _RUNNING = {
 }
 
 
+def _lock_ticket_of(clock_id: int) -> None:
+    """Take the ticket's row lock before touching the clock.
+
+    Ticket services lock the ticket first and then update its clocks; taking
+    the locks in the same order here means a reply racing the sweep waits
+    instead of deadlocking.
+    """
+    ticket_id = Clock.objects.filter(pk=clock_id).values("ticket_id")
+    list(Ticket.objects.select_for_update().filter(pk__in=ticket_id).values_list("pk"))
+
+
 def clock_mark_warned(*, clock_id: int, now: datetime | None = None) -> Clock | None:
     now = now or timezone.now()
+    _lock_ticket_of(clock_id)
     claimed = Clock.objects.filter(
         pk=clock_id, warned_at__isnull=True, warn_at__lte=now, **_RUNNING
     ).update(warned_at=now)
@@ -47,6 +59,7 @@ def clock_mark_warned(*, clock_id: int, now: datetime | None = None) -> Clock | 
 
 def clock_mark_breached(*, clock_id: int, now: datetime | None = None) -> Clock | None:
     now = now or timezone.now()
+    _lock_ticket_of(clock_id)
     claimed = Clock.objects.filter(pk=clock_id, due_at__lte=now, **_RUNNING).update(breached_at=now)
     if claimed != 1:
         return None
