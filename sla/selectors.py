@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from tickets.models import Ticket
 
+from .models import Agreement, Clock
+from .policies import applicable_agreement
+
 
 class SlaStatus:
     OK = "ok"
@@ -91,3 +94,22 @@ def ticket_sla_status(ticket: Ticket, *, now: datetime | None = None) -> str:
     if any(w <= now for w in warns):
         return SlaStatus.WARNING
     return SlaStatus.OK
+
+
+def ticket_agreement(ticket: Ticket) -> Agreement | None:
+    """The agreement applied to the ticket: the one stored on its latest clock, else the one
+    that would apply now (organisation's, else the default)."""
+    clock = (
+        Clock.objects.filter(ticket_id=ticket.pk, agreement__isnull=False)
+        .select_related("agreement")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if clock is not None:
+        return clock.agreement
+    return applicable_agreement(ticket.organisation_id)
+
+
+def ticket_clocks(ticket: Ticket) -> QuerySet[Clock]:
+    """All clocks of a ticket, oldest first, with their agreement (for pages and the API)."""
+    return Clock.objects.filter(ticket_id=ticket.pk).select_related("agreement")
