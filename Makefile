@@ -19,7 +19,8 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
-## run: the embedded setup on http://127.0.0.1:8000 (SQLite, no Redis, demo data, worker + beat)
+## run: the embedded setup on http://127.0.0.1:8000 (SQLite, no Redis, demo data, worker + beat;
+##      PORT=8123 make run for another port; Ctrl-C stops the web server and the worker)
 run: $(STAMP)
 	@bash scripts/run_embedded.sh
 
@@ -40,6 +41,11 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## fuzz: schemathesis against /api/schema/ as a customer and as a manager (in-process, no
+##       network), plus the property-based tests
+fuzz: $(DEV_STAMP)
+	$(BIN)/pytest -q -p no:logging tests/api/test_fuzz.py $(wildcard tests/*/test_*propert*.py)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate

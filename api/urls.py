@@ -1,3 +1,16 @@
 """REST API v1 under /api/v1/, schema at /api/schema/, docs at /api/docs/."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .v1.errors import json_not_found
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include(("api.v1.urls", "v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ answers with the API's error shape, not an HTML page.
+    re_path(r"^", json_not_found),
+]

@@ -150,3 +150,80 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Cache: API rate-limit counters and small shared lookups. Redis wherever REDIS_URL is
+# set (production, tests); process memory in the embedded setup, which has no Redis.
+_CACHE_URL = env("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "tierdesk",
+        }
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# REST API (api/): token and session auth, one error shape, strict inputs, throttles.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.v1.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "api.v1.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.v1.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "token_ip": env("TIERDESK_THROTTLE_TOKEN_IP", default="20/min"),
+        "token_user": env("TIERDESK_THROTTLE_TOKEN_USER", default="10/min"),
+        "ticket_user": env("TIERDESK_THROTTLE_TICKET_USER", default="30/min"),
+        "ticket_ip": env("TIERDESK_THROTTLE_TICKET_IP", default="120/min"),
+    },
+    # The client address is REMOTE_ADDR unless a trusted proxy count is configured, so a
+    # forged X-Forwarded-For cannot dodge the per-IP limits.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tierdesk API",
+    "DESCRIPTION": """Everything a customer, technician or manager can do in the UI, through the
+same services and with the same permissions.
+
+**Auth**: `POST /api/v1/auth/token/` with `{"username", "password"}` returns `{"token"}`; send
+`Authorization: Token <token>`. `DELETE /api/v1/auth/token/` revokes it. Browser sessions work
+too (unsafe methods need the `X-CSRFToken` header).
+
+**Visibility**: lists and lookups are scoped exactly like the UI; another user's ticket is a 404.
+Customers see status, priority, tier, SLA deadlines and public replies/events of their tickets;
+`assignee`, `is_vip`, `handoff_note`, internal notes, internal attachments and internal events
+are staff-only (null or absent for customers; `is_assigned` tells whether someone took it).
+
+**Errors**: every 4xx is `{"code", "detail", "fields"?}`; unknown query parameters are a 400;
+an illegal status move is a 409; throttled requests get a 429 with `Retry-After`.
+
+**Webhooks** (managers): each delivery is a POST of `{"id", "event", "data"}` with headers
+`X-Tierdesk-Event`, `X-Tierdesk-Delivery`, `X-Tierdesk-Timestamp` (Unix seconds) and
+`X-Tierdesk-Signature: sha256=<hex>` = HMAC-SHA256(secret, "<timestamp>.<raw body>"). Sent by a
+worker with retries and exponential backoff; attempts are listed per hook.""",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "accounts.models.Tier",
+        "PriorityEnum": "tickets.models.Priority",
+        "TicketStatusEnum": "tickets.models.Status",
+        "RoleEnum": "accounts.models.Role",
+        "LevelEnum": "tickets.priority.Level",
+        "WebhookEventEnum": "api.models.WebhookEvent",
+    },
+}

@@ -1,0 +1,254 @@
+"""Ticket representations. Staff-only facts are blanked for customers, never leaked."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Tier
+from sla.selectors import ticket_sla_status
+from tickets.models import Attachment, Priority, Reply, Status, Ticket, TicketEvent
+from tickets.priority import CUSTOMER_PRIORITIES, Level
+
+from .people import OrganisationRefSerializer, UserRefSerializer
+
+
+def _is_staff(context) -> bool:
+    request = context.get("request")
+    return bool(request and request.user.is_authenticated and request.user.is_support_staff)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as its caller may see it.
+
+    Customers see status, priority, tier and SLA deadlines of their tickets;
+    `assignee` (who works it) and `is_vip` are staff-only and are null for
+    them; `is_assigned` tells everyone whether somebody took the ticket.
+    """
+
+    reference = serializers.CharField(read_only=True)
+    requester = UserRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    is_assigned = serializers.SerializerMethodField()
+    is_vip = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.name", read_only=True, allow_null=True)
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    updated = serializers.DateTimeField(source="updated_at", read_only=True)
+    response_due = serializers.DateTimeField(
+        source="response_due_at", read_only=True, allow_null=True
+    )
+    resolution_due = serializers.DateTimeField(
+        source="resolution_due_at", read_only=True, allow_null=True
+    )
+    sla_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "reference",
+            "subject",
+            "description",
+            "status",
+            "priority",
+            "tier",
+            "category",
+            "requester",
+            "organisation",
+            "assignee",
+            "is_assigned",
+            "is_vip",
+            "created",
+            "updated",
+            "response_due",
+            "resolution_due",
+            "sla_status",
+            "satisfaction_rating",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_assignee(self, ticket: Ticket):
+        if ticket.assignee_id is None or not _is_staff(self.context):
+            return None
+        return UserRefSerializer(ticket.assignee).data
+
+    def get_is_assigned(self, ticket: Ticket) -> bool:
+        return ticket.assignee_id is not None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_is_vip(self, ticket: Ticket):
+        return ticket.is_vip if _is_staff(self.context) else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["ok", "warning", "breached", "paused", "met"])
+    )
+    def get_sla_status(self, ticket: Ticket) -> str:
+        annotated = getattr(ticket, "sla_status", None)
+        return annotated if isinstance(annotated, str) else ticket_sla_status(ticket)
+
+
+class TicketDetailSerializer(TicketSerializer):
+    allowed_statuses = serializers.SerializerMethodField(
+        help_text="Statuses the caller may move the ticket to now."
+    )
+    handoff_note = serializers.SerializerMethodField(
+        help_text="The latest escalation handoff note (staff only, null for customers)."
+    )
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "allowed_statuses", "handoff_note"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
+    def get_allowed_statuses(self, ticket: Ticket) -> list[str]:
+        from tickets.states import allowed_targets
+
+        return allowed_targets(ticket=ticket, user=self.context["request"].user)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_handoff_note(self, ticket: Ticket):
+        return self.context.get("handoff_note")
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """Only these fields are read; anything else in the body is ignored.
+
+    `priority` is optional; customers may choose P2–P4 or describe `impact`
+    and `urgency` (high/medium/low) and get the matrix's priority. Staff may
+    file on behalf of a customer with `requester`.
+    """
+
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=50_000)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    impact = serializers.ChoiceField(choices=Level.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Level.choices, required=False)
+    category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    requester = serializers.IntegerField(
+        required=False, min_value=1, help_text="Staff only: file for this customer."
+    )
+
+    def validate(self, attrs):
+        if ("impact" in attrs) != ("urgency" in attrs):
+            raise serializers.ValidationError("Give both impact and urgency, or neither.")
+        if "impact" in attrs and "priority" in attrs:
+            raise serializers.ValidationError("Give a priority or impact and urgency, not both.")
+        return attrs
+
+
+CUSTOMER_PRIORITY_HELP = ", ".join(CUSTOMER_PRIORITIES)
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Reply
+        fields = ["id", "author", "body", "internal", "created"]
+        read_only_fields = fields
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=50_000)
+    internal = serializers.BooleanField(default=False, help_text="Internal note: staff only.")
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    internal = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "internal", "created", "download"]
+        read_only_fields = fields
+
+    def get_internal(self, attachment: Attachment) -> bool:
+        return attachment.internal
+
+    def get_download(self, attachment: Attachment) -> str:
+        return f"/api/v1/tickets/{attachment.ticket_id}/attachments/{attachment.pk}/"
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, max_length=200), min_length=1
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        allow_null=True, min_value=1, help_text="A technician's id, or null to unassign."
+    )
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class EscalateSerializer(serializers.Serializer):
+    handoff_note = serializers.CharField(
+        max_length=10_000, help_text="What was checked, what was tried, what the customer said."
+    )
+
+
+class DeescalateSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+# Facts in a public event that still belong to staff: a de-escalation's reason (a note
+# about the customer), who was assigned, escalation record ids.
+STAFF_ONLY_EVENT_KEYS = frozenset({"reason", "assignee", "escalation", "note", "actions"})
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(source="created_at", read_only=True)
+    before = serializers.SerializerMethodField()
+    after = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "before", "after", "internal", "created"]
+        read_only_fields = fields
+
+    def _facts(self, facts: dict) -> dict:
+        if _is_staff(self.context):
+            return facts
+        return {k: v for k, v in facts.items() if k not in STAFF_ONLY_EVENT_KEYS}
+
+    @extend_schema_field(serializers.DictField())
+    def get_before(self, event: TicketEvent) -> dict:
+        return self._facts(event.before)
+
+    @extend_schema_field(serializers.DictField())
+    def get_after(self, event: TicketEvent) -> dict:
+        return self._facts(event.after)
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_actor(self, event: TicketEvent):
+        return UserRefSerializer(event.actor).data if event.actor_id else None
+
+
+class EscalationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    from_tier = serializers.ChoiceField(choices=Tier.choices)
+    to_tier = serializers.ChoiceField(choices=Tier.choices)
+    actor = UserRefSerializer(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    automatic = serializers.BooleanField(source="is_automatic")
+    created = serializers.DateTimeField(source="created_at")

@@ -1,0 +1,55 @@
+"""Routes of /api/v1/."""
+
+from django.urls import path, register_converter
+from rest_framework.routers import SimpleRouter
+
+from .views import actions, auth, manage, tickets, webhooks
+
+
+class IdConverter:
+    """Ids as in the database: a bigint's digits, so /tickets/99999999999999999999/ is a 404."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+router = SimpleRouter()
+router.register("organisations", manage.OrganisationViewSet, basename="organisation")
+router.register("users", manage.UserViewSet, basename="user")
+router.register("calendars", manage.CalendarViewSet, basename="calendar")
+router.register("agreements", manage.AgreementViewSet, basename="agreement")
+router.register("escalation-rules", manage.EscalationRuleViewSet, basename="escalation-rule")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
+
+T = "tickets/<id:ticket_id>/"
+urlpatterns = [
+    path("auth/token/", auth.TokenApi.as_view(), name="token"),
+    path("categories/", tickets.CategoryListApi.as_view(), name="category-list"),
+    path("tickets/", tickets.TicketListApi.as_view(), name="ticket-list"),
+    path(T, tickets.TicketDetailApi.as_view(), name="ticket-detail"),
+    path(f"{T}replies/", actions.TicketRepliesApi.as_view(), name="ticket-replies"),
+    path(f"{T}assign/", actions.TicketAssignApi.as_view(), name="ticket-assign"),
+    path(f"{T}acknowledge/", actions.TicketAcknowledgeApi.as_view(), name="ticket-acknowledge"),
+    path(f"{T}status/", actions.TicketStatusApi.as_view(), name="ticket-status"),
+    path(f"{T}priority/", actions.TicketPriorityApi.as_view(), name="ticket-priority"),
+    path(f"{T}rate/", actions.TicketRateApi.as_view(), name="ticket-rate"),
+    path(f"{T}escalate/", actions.TicketEscalateApi.as_view(), name="ticket-escalate"),
+    path(f"{T}deescalate/", actions.TicketDeescalateApi.as_view(), name="ticket-deescalate"),
+    path(f"{T}escalations/", actions.TicketEscalationsApi.as_view(), name="ticket-escalations"),
+    path(f"{T}events/", actions.TicketEventsApi.as_view(), name="ticket-events"),
+    path(f"{T}attachments/", actions.TicketAttachmentsApi.as_view(), name="ticket-attachments"),
+    path(
+        f"{T}attachments/<id:attachment_id>/",
+        actions.TicketAttachmentDownloadApi.as_view(),
+        name="ticket-attachment-download",
+    ),
+    path("sla/dashboard/", manage.DashboardApi.as_view(), name="sla-dashboard"),
+    *router.urls,
+]

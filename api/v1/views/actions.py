@@ -1,0 +1,240 @@
+"""One view per ticket action, each a POST through the same service as the UI."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from common.errors import NotFound, field_error
+from tickets import services
+from tickets.selectors import attachment_get, ticket_attachments, ticket_events, ticket_replies
+
+from ..permissions import IsSupportStaff
+from ..renderers import FileRenderer
+from ..serializers import tickets as s
+from .base import TicketActionView
+from .tickets import ticket_response
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+@extend_schema(tags=["ticket actions"])
+class TicketRepliesApi(TicketActionView):
+    """The conversation (customers never get internal notes); POST adds a reply or note."""
+
+    serializer_class = s.ReplySerializer
+
+    @extend_schema(operation_id="tickets_replies_list", responses=s.ReplySerializer(many=True))
+    def get(self, request: Request, ticket_id: int) -> Response:
+        replies = ticket_replies(ticket=self.get_ticket(), user=request.user)
+        page = self.paginate_queryset(replies)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=s.ReplyCreateSerializer, responses={201: s.ReplySerializer})
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(s.ReplyCreateSerializer, request)
+        reply = services.ticket_reply(
+            ticket=self.get_ticket(),
+            author=request.user,
+            body=values["body"],
+            internal=values["internal"],
+        )
+        return Response(s.ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["ticket actions"], request=s.AssignSerializer)
+class TicketAssignApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(s.AssignSerializer, request)
+        assignee = None
+        if values["assignee"] is not None:
+            assignee = User.objects.filter(pk=values["assignee"]).first()
+            if assignee is None:
+                raise field_error("assignee", "No such user.")
+        ticket = services.ticket_assign(
+            ticket=self.get_ticket(), actor=request.user, assignee=assignee
+        )
+        return ticket_response(request, ticket)
+
+
+@extend_schema(tags=["ticket actions"], request=None)
+class TicketAcknowledgeApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        ticket = services.ticket_acknowledge(ticket=self.get_ticket(), actor=request.user)
+        return ticket_response(request, ticket)
+
+
+@extend_schema(
+    tags=["ticket actions"],
+    request=s.StatusSerializer,
+    description="Move the ticket along the state machine; an illegal move answers 409.",
+)
+class TicketStatusApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(s.StatusSerializer, request)
+        ticket = services.ticket_change_status(
+            ticket=self.get_ticket(), actor=request.user, status=values["status"]
+        )
+        return ticket_response(request, ticket)
+
+
+@extend_schema(tags=["ticket actions"], request=s.PrioritySerializer)
+class TicketPriorityApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(s.PrioritySerializer, request)
+        ticket = services.ticket_change_priority(
+            ticket=self.get_ticket(), actor=request.user, priority=values["priority"]
+        )
+        return ticket_response(request, ticket)
+
+
+@extend_schema(tags=["ticket actions"], request=s.RateSerializer)
+class TicketRateApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(s.RateSerializer, request)
+        ticket = services.ticket_rate(
+            ticket=self.get_ticket(),
+            actor=request.user,
+            rating=values["rating"],
+            comment=values.get("comment", ""),
+        )
+        return ticket_response(request, ticket)
+
+
+@extend_schema(tags=["ticket actions"])
+class TicketAttachmentsApi(TicketActionView):
+    """Files of the ticket (customers never get those of internal notes); POST uploads."""
+
+    serializer_class = s.AttachmentSerializer
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="tickets_attachments_list", responses=s.AttachmentSerializer(many=True)
+    )
+    def get(self, request: Request, ticket_id: int) -> Response:
+        attachments = ticket_attachments(ticket=self.get_ticket(), user=request.user)
+        page = self.paginate_queryset(attachments)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer(many=True)},
+    )
+    def post(self, request: Request, ticket_id: int) -> Response:
+        ticket = self.get_ticket()
+        attachments = services.ticket_add_attachments(
+            ticket=ticket, uploader=request.user, files=request.FILES.getlist("files")
+        )
+        data = s.AttachmentSerializer(attachments, many=True).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["ticket actions"])
+class TicketAttachmentDownloadApi(TicketActionView):
+    renderer_classes = [JSONRenderer, FileRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            )
+        }
+    )
+    def get(self, request: Request, ticket_id: int, attachment_id: int) -> FileResponse:
+        attachment = attachment_get(user=request.user, attachment_id=attachment_id)
+        if attachment.ticket_id != int(ticket_id):
+            raise NotFound("No such attachment.")
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type="application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@extend_schema(tags=["ticket actions"])
+class TicketEventsApi(TicketActionView):
+    """The ticket's history, SLA and escalation included; customers get no internal events."""
+
+    serializer_class = s.EventSerializer
+
+    @extend_schema(operation_id="tickets_events_list", responses=s.EventSerializer(many=True))
+    def get(self, request: Request, ticket_id: int) -> Response:
+        events = ticket_events(ticket=self.get_ticket(), user=request.user)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(
+    tags=["ticket actions"],
+    request=s.EscalateSerializer,
+    description="Hand the ticket to the next tier; the handoff note is required.",
+)
+class TicketEscalateApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        from escalation.services.manual import ticket_escalate
+
+        values = _valid(s.EscalateSerializer, request)
+        escalation = ticket_escalate(
+            ticket=self.get_ticket(), actor=request.user, handoff_note=values["handoff_note"]
+        )
+        return ticket_response(request, escalation.ticket)
+
+
+@extend_schema(tags=["ticket actions"], request=s.DeescalateSerializer)
+class TicketDeescalateApi(TicketActionView):
+    serializer_class = s.TicketDetailSerializer
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        from escalation.services.manual import ticket_deescalate
+
+        values = _valid(s.DeescalateSerializer, request)
+        escalation = ticket_deescalate(
+            ticket=self.get_ticket(),
+            actor=request.user,
+            tier=values["tier"],
+            reason=values["reason"],
+        )
+        return ticket_response(request, escalation.ticket)
+
+
+@extend_schema(tags=["ticket actions"])
+class TicketEscalationsApi(TicketActionView):
+    """Who or what moved the ticket between tiers, and why (staff only)."""
+
+    serializer_class = s.EscalationSerializer
+    permission_classes = [IsSupportStaff]
+
+    @extend_schema(
+        operation_id="tickets_escalations_list", responses=s.EscalationSerializer(many=True)
+    )
+    def get(self, request: Request, ticket_id: int) -> Response:
+        from escalation.selectors import ticket_escalations
+
+        page = self.paginate_queryset(ticket_escalations(ticket=self.get_ticket()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,118 @@
+"""Ticket list, filing and detail: thin views over the ticket selectors and services."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from common.errors import field_error
+from sla.selectors import annotate_sla
+from tickets.models import Category, Ticket
+from tickets.priority import priority_for
+from tickets.selectors import ticket_list
+from tickets.services import ticket_create
+
+from ..filters import TicketFilter
+from ..serializers.tickets import TicketCreateSerializer, TicketDetailSerializer, TicketSerializer
+from ..throttles import TicketCreateIpThrottle, TicketCreateUserThrottle
+from .base import StrictQueryMixin, TicketActionView
+
+
+def handoff_note(*, ticket: Ticket, user: User) -> str | None:
+    """The latest handoff note for staff (None for customers or without the escalation app)."""
+    if not user.is_support_staff:
+        return None
+    try:
+        from escalation.selectors import latest_handoff
+    except ImportError:
+        return None
+    handoff = latest_handoff(ticket=ticket)
+    if handoff is None:
+        return None
+    return handoff.note or None
+
+
+def ticket_response(request: Request, ticket: Ticket, *, code: int = 200) -> Response:
+    context = {"request": request, "handoff_note": handoff_note(ticket=ticket, user=request.user)}
+    return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
+
+
+@extend_schema(tags=["tickets"])
+class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
+    """Tickets the caller may see, exactly as in the UI; POST files a new one."""
+
+    serializer_class = TicketSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilter
+    throttle_classes = [TicketCreateUserThrottle, TicketCreateIpThrottle]
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return annotate_sla(ticket_list(user=self.request.user)).order_by("-created_at", "-id")
+
+    @extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketDetailSerializer},
+        description=(
+            "File a ticket. Only subject, description, priority (customers: P2–P4), "
+            "impact+urgency, category and (staff only) requester are read; tier, status, "
+            "assignee and everything else in the body are ignored."
+        ),
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        data = TicketCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        requester = request.user
+        if values.get("requester") and values["requester"] != request.user.pk:
+            if not request.user.is_support_staff:
+                raise field_error(
+                    "requester", "Only staff can file a ticket on someone else's behalf."
+                )
+            requester = User.objects.filter(pk=values["requester"], is_active=True).first()
+            if requester is None:
+                raise field_error("requester", "No such active user.")
+        category = None
+        if values.get("category"):
+            category = Category.objects.filter(pk=values["category"]).first()
+            if category is None:
+                raise field_error("category", "No such category.")
+        priority = values.get("priority")
+        if "impact" in values:
+            priority = priority_for(impact=values["impact"], urgency=values["urgency"])
+        ticket = ticket_create(
+            requester=requester,
+            actor=request.user,
+            subject=values["subject"],
+            description=values["description"],
+            category=category,
+            priority=priority,
+        )
+        return ticket_response(request, ticket, code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["tickets"])
+class TicketDetailApi(TicketActionView):
+    serializer_class = TicketDetailSerializer
+
+    def get(self, request: Request, ticket_id: int) -> Response:
+        return ticket_response(request, self.get_ticket())
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+@extend_schema(tags=["tickets"])
+class CategoryListApi(StrictQueryMixin, generics.ListAPIView):
+    """Categories to file a ticket under (`category` on POST /tickets/)."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.order_by("name", "id")
