@@ -1,0 +1,100 @@
+"""Admin: managers edit the rules; records and the outbox are read-only history."""
+
+from django.contrib import admin
+
+from .models import Escalation, EscalationRule, Notification, NotificationPreference
+
+
+class ManagersMayEdit(admin.ModelAdmin):
+    """Managers (and superusers) may edit, whatever their Django model permissions."""
+
+    def _manager(self, request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and user.is_manager)
+
+    def has_module_permission(self, request):
+        return self._manager(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manager(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._manager(request) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manager(request) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manager(request) or super().has_delete_permission(request, obj)
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(ManagersMayEdit):
+    list_display = [
+        "order",
+        "name",
+        "trigger",
+        "tier",
+        "priority",
+        "move_to_next_tier",
+        "raise_priority",
+        "assign_to",
+        "active",
+    ]
+    list_display_links = ["name"]
+    list_editable = ["order", "active"]
+    list_filter = ["trigger", "tier", "active"]
+    raw_id_fields = ["assign_to"]
+    fieldsets = [
+        (None, {"fields": ["name", "active", "order"]}),
+        ("When", {"fields": ["trigger", "tier", "priority"]}),
+        ("Do", {"fields": ["move_to_next_tier", "raise_priority", "assign_to"]}),
+        (
+            "Notify",
+            {
+                "fields": [
+                    "notify_assignee",
+                    "notify_tier_group",
+                    "notify_team_lead",
+                    "notify_manager",
+                    "notify_requester",
+                ]
+            },
+        ),
+    ]
+
+
+class ReadOnly(ManagersMayEdit):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnly):
+    list_display = ["created_at", "ticket", "kind", "from_tier", "to_tier", "actor", "clock"]
+    list_filter = ["kind", "from_tier", "to_tier"]
+    list_select_related = ["ticket", "actor", "clock"]
+    raw_id_fields = ["ticket", "actor", "clock"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnly):
+    list_display = ["created_at", "kind", "recipient", "ticket", "sent_at", "attempts"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient", "ticket"]
+    raw_id_fields = ["recipient", "ticket"]
+    search_fields = ["subject", "cause_key"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ManagersMayEdit):
+    list_display = ["user", "kind", "enabled"]
+    list_filter = ["kind", "enabled"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,126 @@
+"""Ordinary notifications, written into the outbox inside the ticket write's transaction.
+
+Connected in EscalationConfig.ready(). Receivers must not swallow errors (the
+ticket write rolls back with them); they never talk to the broker directly:
+queueing happens after commit and cannot fail the write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterator
+
+from django.dispatch import receiver
+
+from accounts.models import Tier
+from accounts.selectors import technicians_of_tier
+from tickets import signals
+
+from . import messages
+from .models import NotificationKind
+from .services.notify import notifications_create
+
+# Set while the sweep moves a ticket whose rule already tells the new tier group,
+# so the group does not get a second "new in your queue" message for the same move.
+_queue_notice_quiet = contextvars.ContextVar("queue_notice_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet_queue_notice() -> Iterator[None]:
+    token = _queue_notice_quiet.set(True)
+    try:
+        yield
+    finally:
+        _queue_notice_quiet.reset(token)
+
+
+def _key(prefix: str, ticket_id: int) -> str:
+    # Signal-driven rows commit with their cause, so a random suffix cannot duplicate.
+    return f"{prefix}:{ticket_id}:{uuid.uuid4().hex[:16]}"
+
+
+@receiver(signals.ticket_created, dispatch_uid="escalation_notify_created")
+def on_created(sender, ticket, actor, **kwargs):
+    subject, body = messages.queue_message(ticket=ticket, escalated=False)
+    notifications_create(
+        recipients=technicians_of_tier(tier=ticket.tier),
+        kind=NotificationKind.NEW_IN_QUEUE,
+        ticket=ticket,
+        subject=subject,
+        body=body,
+        cause_key=f"queue:{ticket.pk}:{ticket.tier}:created",
+        exclude=actor,
+    )
+
+
+@receiver(signals.ticket_tier_changed, dispatch_uid="escalation_notify_tier")
+def on_tier_changed(sender, ticket, actor, before, after, **kwargs):
+    if _queue_notice_quiet.get():
+        return
+    subject, body = messages.queue_message(
+        ticket=ticket, escalated=Tier.rank(after) > Tier.rank(before)
+    )
+    notifications_create(
+        recipients=technicians_of_tier(tier=after),
+        kind=NotificationKind.NEW_IN_QUEUE,
+        ticket=ticket,
+        subject=subject,
+        body=body,
+        cause_key=_key(f"queue-{after}", ticket.pk),
+        exclude=actor,
+    )
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="escalation_notify_status")
+def on_status_changed(sender, ticket, actor, before, after, **kwargs):
+    subject, body = messages.status_message(ticket=ticket, before=before, after=after)
+    notifications_create(
+        recipients=[ticket.requester],
+        kind=NotificationKind.STATUS,
+        ticket=ticket,
+        subject=subject,
+        body=body,
+        cause_key=_key("status", ticket.pk),
+        exclude=actor,
+    )
+
+
+@receiver(signals.ticket_assigned, dispatch_uid="escalation_notify_assigned")
+def on_assigned(sender, ticket, actor, before, after, **kwargs):
+    if after is None:
+        return
+    subject, body = messages.assigned_message(ticket=ticket)
+    notifications_create(
+        recipients=[after],
+        kind=NotificationKind.ASSIGNED,
+        ticket=ticket,
+        subject=subject,
+        body=body,
+        cause_key=_key("assigned", ticket.pk),
+        exclude=actor,
+    )
+
+
+@receiver(signals.ticket_replied, dispatch_uid="escalation_notify_replied")
+def on_replied(sender, ticket, reply, **kwargs):
+    if reply.internal:
+        return  # internal notes never leave the ticket page
+    author = reply.author
+    if author.is_support_staff:
+        recipients, kind = [ticket.requester], NotificationKind.REPLY
+    elif ticket.assignee_id:
+        recipients, kind = [ticket.assignee], NotificationKind.CUSTOMER_REPLY
+    else:
+        return
+    subject, body = messages.reply_message(ticket=ticket, reply=reply)
+    notifications_create(
+        recipients=recipients,
+        kind=kind,
+        ticket=ticket,
+        subject=subject,
+        body=body,
+        cause_key=f"reply:{reply.pk}",
+        exclude=author,
+    )

@@ -1,0 +1,270 @@
+"""The notification outbox: rows written with the change, sent later by a task.
+
+A notification row commits (or rolls back) with the write that caused it; the
+Celery message that sends it is queued only after the commit and never allowed
+to fail the write, so a broker outage loses nothing: the next sweep re-queues
+every unsent row. A unique (recipient, cause_key) makes a retried cause harmless,
+and delivery claims a row with a conditional update so it is marked sent once.
+
+Bodies are built from the ticket's public facts and public replies only: no
+notification ever carries an internal note or a hand-off note.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.errors import field_error
+from tickets import events
+from tickets.models import EventKind
+
+from ..models import Notification, NotificationKind, NotificationPreference
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tickets.models import Ticket
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# While one delivery attempt runs, nobody else may claim the row.
+CLAIM_LEASE = timedelta(minutes=5)
+# A row unsent this long after it was due is re-queued by the sweep (its first
+# message may have been lost with the broker).
+REQUEUE_GRACE = timedelta(seconds=60)
+BROKER_TIMEOUT = 2  # seconds
+
+
+def backoff(attempts: int) -> int:
+    """Seconds to wait after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
+    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.pk}/"
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: User
+    kind: str
+    subject: str
+    body: str
+
+
+def notifications_create(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    ticket: Ticket,
+    subject: str,
+    body: str,
+    cause_key: str,
+    exclude: User | None = None,
+    now: datetime | None = None,
+    queue: bool = True,
+) -> list[int]:
+    """Write one outbox row per recipient who wants this kind; queue them after commit."""
+    return notifications_write(
+        messages=[Message(user, kind, subject, body) for user in recipients],
+        ticket=ticket,
+        cause_key=cause_key,
+        exclude=exclude,
+        now=now,
+        queue=queue,
+    )
+
+
+def notifications_write(
+    *,
+    messages: Iterable[Message],
+    ticket: Ticket,
+    cause_key: str,
+    exclude: User | None = None,
+    now: datetime | None = None,
+    queue: bool = True,
+) -> list[int]:
+    """Outbox rows for one cause (one per recipient), in two queries; returns their ids.
+
+    Call inside the transaction of the cause. The cause is claimed once by its
+    caller (a ticket write, a clock's conditional update), so the unique
+    (recipient, cause_key) never fires in normal operation; if it does, the
+    IntegrityError rolls the cause back rather than sending anything twice.
+    """
+    now = now or timezone.now()
+    chosen: dict[int, Message] = {}
+    for message in messages:
+        user = message.recipient
+        if user.is_active and user.email and user.pk not in chosen:
+            chosen[user.pk] = message
+    if exclude is not None:
+        chosen.pop(exclude.pk, None)
+    if not chosen:
+        return []
+    switched_off = set(
+        NotificationPreference.objects.filter(
+            user_id__in=chosen, kind__in={m.kind for m in chosen.values()}, enabled=False
+        ).values_list("user_id", "kind")
+    )
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=m.kind,
+                ticket=ticket,
+                subject=m.subject[:250],
+                body=m.body,
+                cause_key=cause_key[:100],
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for pk, m in chosen.items()
+            if (pk, m.kind) not in switched_off
+        ]
+    )
+    ids = [row.pk for row in rows]
+    if queue:
+        queue_after_commit(ids)
+    return ids
+
+
+def queue_after_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: queue_now(ids))
+
+
+def queue_now(ids: Iterable[int]) -> int:
+    """Hand rows to Celery; a broker outage is logged, never raised (the sweep re-queues).
+
+    One pooled connection, tried once with a short timeout: a user's request
+    must not wait on kombu's default reconnect loop while Redis is down.
+    """
+    from ..tasks import send_notification
+
+    ids = list(ids)
+    if not ids:
+        return 0
+    queued = 0
+    try:
+        with send_notification.app.pool.acquire(block=True, timeout=BROKER_TIMEOUT) as conn:
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0.2, timeout=BROKER_TIMEOUT
+            )
+            for pk in ids:
+                send_notification.apply_async((pk,), connection=conn, retry=False)
+                queued += 1
+    except Exception:  # noqa: BLE001 - any broker failure; the outbox rows stay unsent
+        log.warning("Broker unavailable; %d notification(s) wait for the next sweep", len(ids))
+    return queued
+
+
+def notifications_requeue(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queue unsent rows whose first message may be lost; returns how many were queued."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            sent_at__isnull=True,
+            next_attempt_at__lte=now - REQUEUE_GRACE,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    queued = queue_now(ids)
+    # Restart the grace period of what reached the broker, so a long worker outage
+    # does not queue the same row again every sweep.
+    Notification.objects.filter(pk__in=ids[:queued], sent_at__isnull=True).update(
+        next_attempt_at=now
+    )
+    return queued
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, message: str, *, retry_in: int | None) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> bool:
+    """Send one outbox row by e-mail; True if this call sent it.
+
+    Claimed by a conditional update (unsent and due), so two messages for the
+    same row send it once. A failure records the error and the next attempt
+    and raises DeliveryFailed with the delay, for the task to retry.
+    """
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id,
+        sent_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+        next_attempt_at__lte=now + timedelta(seconds=1),
+    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return False
+    row = Notification.objects.select_related("recipient", "ticket").get(pk=notification_id)
+    try:
+        EmailMessage(
+            subject=row.subject,
+            body=row.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[row.recipient.email],
+        ).send()
+    except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind are retried
+        retry_in = backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
+        Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+            last_error=str(exc)[:2000],
+            next_attempt_at=now + timedelta(seconds=retry_in or 0),
+        )
+        raise DeliveryFailed(str(exc), retry_in=retry_in) from exc
+    with transaction.atomic():
+        marked = Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now(), last_error=""
+        )
+        if marked == 1:
+            events.record(
+                ticket=row.ticket,
+                kind=EventKind.NOTIFICATION,
+                actor=None,
+                after={"notification": row.pk, "kind": row.kind, "recipient": row.recipient_id},
+                internal=True,
+            )
+    return marked == 1
+
+
+def notifications_deliver_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Send every due unsent row in this process (the `escalate --deliver` path, no Celery)."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            sent_at__isnull=True, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in ids:
+        try:
+            sent += notification_deliver(notification_id=pk, now=now)
+        except DeliveryFailed:
+            log.warning("Notification %s failed; retried later", pk)
+    return sent
+
+
+def notification_preference_set(*, user: User, kind: str, enabled: bool) -> NotificationPreference:
+    """Switch one kind of notification on or off for a user (the settings page calls this)."""
+    if kind not in NotificationKind.values:
+        raise field_error("kind", f"Unknown notification kind “{kind}”.")
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"enabled": enabled}
+    )
+    return preference

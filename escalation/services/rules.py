@@ -1,0 +1,206 @@
+"""Applying escalation rules to one clock the sweep has just claimed.
+
+Runs inside the clock's transaction: the tier move, priority raise, assignment,
+the Escalation record, its event and the outbox rows commit with the mark.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from accounts.models import Tier
+from accounts.selectors import managers, team_leads, technicians_of_tier
+from sla.models import ClockKind
+from tickets import events
+from tickets.models import EventKind, Priority
+from tickets.permissions import can_work
+from tickets.services import ticket_assign, ticket_change_priority, ticket_move_tier
+
+from .. import messages
+from ..models import Escalation, EscalationKind, EscalationRule, NotificationKind, Trigger
+from ..receivers import quiet_queue_notice
+from .notify import Message, notifications_write
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from sla.models import Clock
+    from tickets.models import Ticket
+
+
+class Audience:
+    """Who is in a tier group, who leads it, who manages: read once per sweep."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], list[User]] = {}
+
+    def _get(self, key: tuple[str, str], query) -> list[User]:
+        if key not in self._cache:
+            self._cache[key] = list(query())
+        return self._cache[key]
+
+    def tier_group(self, tier: str) -> list[User]:
+        return self._get(("group", tier), lambda: technicians_of_tier(tier=tier))
+
+    def team_leads(self, tier: str) -> list[User]:
+        return self._get(("lead", tier), lambda: team_leads(tier=tier))
+
+    def managers(self) -> list[User]:
+        return self._get(("managers", ""), managers)
+
+
+@dataclass
+class Outcome:
+    escalated: bool = False
+    notifications: int = 0
+    actions: list[str] = field(default_factory=list)
+
+
+def active_rules() -> list[EscalationRule]:
+    return list(EscalationRule.objects.filter(active=True).select_related("assign_to"))
+
+
+def apply_rules(
+    *,
+    clock: Clock,
+    breach: bool,
+    rules: list[EscalationRule],
+    audience: Audience,
+    now: datetime,
+    queue: bool = True,
+) -> Outcome:
+    ticket: Ticket = clock.ticket
+    trigger = Trigger.of(clock_kind=clock.kind, breach=breach)
+    # A response clock belongs to the tier it was started in; resolution clocks to the ticket.
+    rule_tier = clock.tier if clock.kind == ClockKind.RESPONSE else ticket.tier
+    matching = [
+        r for r in rules if r.matches(trigger=trigger, tier=rule_tier, priority=ticket.priority)
+    ]
+    outcome = Outcome()
+    if not matching:
+        return outcome
+    from_tier = ticket.tier
+    next_tier = Tier.next_above(ticket.tier)
+    still_in_tier = clock.kind != ClockKind.RESPONSE or ticket.tier == clock.tier
+    tells_group = any(r.notify_tier_group for r in matching)
+    moves = any(r.move_to_next_tier for r in matching)
+    if moves and next_tier and still_in_tier and ticket.is_active:
+        with quiet_queue_notice() if tells_group else nullcontext():
+            ticket = ticket_move_tier(
+                ticket=ticket, actor=None, tier=next_tier, reason=f"{trigger} (SLA)"
+            )
+        outcome.escalated = True
+        outcome.actions.append(f"moved:{from_tier}->{next_tier}")
+    if any(r.raise_priority for r in matching) and ticket.priority != Priority.P1:
+        raised = Priority.raised(ticket.priority)
+        ticket = ticket_change_priority(ticket=ticket, actor=None, priority=raised)
+        outcome.actions.append(f"priority:{raised}")
+    assignee = next((r.assign_to for r in matching if r.assign_to_id), None)
+    if (
+        assignee is not None
+        and ticket.assignee_id != assignee.pk
+        and ticket.is_active
+        and assignee.is_active
+        and can_work(ticket=ticket, user=assignee)
+    ):
+        # The rule acts in the assignee's name: ticket_assign needs a staff actor.
+        ticket = ticket_assign(ticket=ticket, actor=assignee, assignee=assignee)
+        outcome.actions.append(f"assigned:{assignee.pk}")
+
+    kind = EscalationKind.BREACH if breach else EscalationKind.WARNING
+    record = Escalation.objects.create(
+        ticket=ticket,
+        from_tier=from_tier,
+        to_tier=ticket.tier,
+        clock=clock,
+        kind=kind,
+        note=", ".join(r.name for r in matching),
+        actions=outcome.actions,
+        created_at=now,
+    )
+    if breach or outcome.actions:
+        # A warning that only notifies is already in the history as CLOCK_WARNED.
+        _escalated_event(ticket=ticket, record=record, clock=clock, trigger=trigger)
+    outcome.notifications = _notify(
+        ticket=ticket,
+        clock=clock,
+        breach=breach,
+        rules=matching,
+        audience=audience,
+        moved_from=from_tier,
+        now=now,
+        queue=queue,
+    )
+    return outcome
+
+
+def _escalated_event(*, ticket: Ticket, record: Escalation, clock: Clock, trigger: str) -> None:
+    events.record(
+        ticket=ticket,
+        kind=EventKind.ESCALATED,
+        actor=None,
+        before={"tier": record.from_tier},
+        after={
+            "tier": record.to_tier,
+            "escalation": record.pk,
+            "clock": clock.pk,
+            "trigger": str(trigger),
+            "actions": record.actions,
+        },
+        internal=True,
+    )
+
+
+def _notify(
+    *,
+    ticket: Ticket,
+    clock: Clock,
+    breach: bool,
+    rules: list[EscalationRule],
+    audience: Audience,
+    moved_from: str,
+    now: datetime,
+    queue: bool,
+) -> int:
+    staff: dict[int, User] = {}
+    group: dict[int, User] = {}
+
+    def add(target: dict[int, User], users) -> None:
+        target.update((u.pk, u) for u in users)
+
+    for rule in rules:
+        if rule.notify_assignee:
+            if ticket.assignee_id:
+                add(staff, [ticket.assignee])
+            else:
+                add(group, audience.tier_group(ticket.tier))
+        if rule.notify_tier_group:
+            add(group, audience.tier_group(ticket.tier))
+        if rule.notify_team_lead:
+            add(staff, audience.team_leads(ticket.tier))
+        if rule.notify_manager:
+            add(staff, audience.managers())
+    for pk in staff:
+        group.pop(pk, None)
+    subject, body = messages.clock_message(
+        ticket=ticket, clock=clock, breach=breach, moved_from=moved_from
+    )
+    sla_kind = NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING
+    group_kind = NotificationKind.ESCALATED if moved_from != ticket.tier else sla_kind
+    outbox = [Message(u, sla_kind, subject, body) for u in staff.values()]
+    outbox += [Message(u, group_kind, subject, body) for u in group.values()]
+    if any(r.notify_requester for r in rules):
+        # Customers learn that the ticket got attention, not the internal routing.
+        outbox.append(
+            Message(
+                ticket.requester,
+                NotificationKind.STATUS,
+                f"[{ticket.reference}] {ticket.subject}",
+                messages.customer_escalation_body(ticket=ticket),
+            )
+        )
+    cause = f"clock:{clock.pk}:{'breach' if breach else 'warning'}"
+    ids = notifications_write(messages=outbox, ticket=ticket, cause_key=cause, now=now, queue=queue)
+    return len(ids)

@@ -1,0 +1,176 @@
+"""The sweep: find clocks past their warning point or deadline and act on each once.
+
+Exactly once, whatever crashes, comes from the database, not from timing:
+
+- one sweep at a time per database (a session advisory lock on PostgreSQL; a
+  second beat or worker skips instead of queueing up behind it);
+- due clocks are read through the partial indexes `clock_running_warn` /
+  `clock_running_due` (running clocks only), so an idle sweep over a million
+  open tickets is one index probe; batches are read FOR UPDATE SKIP LOCKED so
+  a clock being processed elsewhere is passed over;
+- each clock is claimed by a conditional update (sla.services.marking) in its
+  own short transaction together with everything the rules do; a reply that
+  met the clock first wins, a killed worker rolls the whole clock back and the
+  next sweep does it again, and the unique constraints on Escalation(clock,
+  kind) and Notification(recipient, cause_key) stop any duplicate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sla.models import Clock
+from sla.services.marking import clock_mark_breached, clock_mark_warned
+
+from .notify import notifications_requeue
+from .rules import Audience, active_rules, apply_rules
+
+log = logging.getLogger(__name__)
+
+# pg_try_advisory_lock key: any constant shared by every process of this database.
+SWEEP_LOCK_KEY = 0x7469657264657363  # "tierdesc"
+BATCH_SIZE = 500
+_RUNNING = Q(
+    met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True, stopped_at__isnull=True
+)
+
+
+@dataclass
+class SweepResult:
+    warnings: int = 0
+    breaches: int = 0
+    escalations: int = 0
+    notifications: int = 0
+    requeued: int = 0
+    errors: int = 0
+    skipped: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextlib.contextmanager
+def sweep_lock() -> Iterator[bool]:
+    """Yield True if this process may sweep now; on SQLite always (one writer anyway)."""
+    if not _is_postgres():
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK_KEY])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            # Session-level: released here, or by PostgreSQL if the process dies.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK_KEY])
+
+
+def _due_batch(
+    *, field: str, now: datetime, after: tuple[datetime, int] | None, size: int
+) -> list[tuple[int, datetime]]:
+    """The next `size` due clocks in (instant, id) order, skipping rows locked elsewhere."""
+    clocks = Clock.objects.filter(_RUNNING, **{f"{field}__lte": now})
+    if field == "warn_at":
+        clocks = clocks.filter(warned_at__isnull=True)
+    if after is not None:
+        # Keyset paging, so a clock that could not be claimed is not read again.
+        instant, last_id = after
+        clocks = clocks.filter(**{f"{field}__gte": instant}).filter(
+            Q(**{f"{field}__gt": instant}) | Q(id__gt=last_id)
+        )
+    clocks = clocks.order_by(field, "id")
+    with transaction.atomic():
+        if _is_postgres():
+            clocks = clocks.select_for_update(skip_locked=True)
+        return list(clocks.values_list("id", field)[:size])
+
+
+def escalation_sweep(
+    *,
+    now: datetime | None = None,
+    use_lock: bool = True,
+    batch_size: int = BATCH_SIZE,
+    queue: bool = True,
+) -> SweepResult:
+    """One pass: breaches first (an overdue clock skips its stale warning), then warnings.
+
+    `use_lock=False` lets tests race two sweeps over the same clocks; `queue=False`
+    writes outbox rows without handing them to Celery (benchmarks).
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    lock = sweep_lock() if use_lock else contextlib.nullcontext(True)
+    with lock as acquired:
+        if not acquired:
+            result.skipped = True
+            return result
+        rules = active_rules()
+        audience = Audience()
+        for breach, field in ((True, "due_at"), (False, "warn_at")):
+            after = None
+            while batch := _due_batch(field=field, now=now, after=after, size=batch_size):
+                after = (batch[-1][1], batch[-1][0])
+                for clock_id, _instant in batch:
+                    _process(
+                        clock_id=clock_id,
+                        breach=breach,
+                        now=now,
+                        rules=rules,
+                        audience=audience,
+                        result=result,
+                        queue=queue,
+                    )
+        if queue:
+            result.requeued = notifications_requeue(now=now)
+    return result
+
+
+def _process(
+    *,
+    clock_id: int,
+    breach: bool,
+    now: datetime,
+    rules: list,
+    audience: Audience,
+    result: SweepResult,
+    queue: bool,
+) -> None:
+    try:
+        with transaction.atomic():
+            if _is_postgres():
+                # Losing the last few commits in a database crash is harmless here: the
+                # claim is lost with its effects and the next sweep does both again.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            mark = clock_mark_breached if breach else clock_mark_warned
+            clock = mark(clock_id=clock_id, now=now)
+            if clock is None:
+                return  # met, paused or claimed by someone else meanwhile
+            outcome = apply_rules(
+                clock=clock, breach=breach, rules=rules, audience=audience, now=now, queue=queue
+            )
+    except Exception:
+        # The clock stays due and is retried by the next sweep; the others go on.
+        log.exception("Escalation of clock %s failed", clock_id)
+        result.errors += 1
+        return
+    if breach:
+        result.breaches += 1
+    else:
+        result.warnings += 1
+    result.escalations += outcome.escalated
+    result.notifications += outcome.notifications

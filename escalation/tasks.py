@@ -1,0 +1,32 @@
+"""Celery tasks: thin, take ids, call one service, own their retries."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from .services.notify import DeliveryFailed, notification_deliver
+from .services.sweep import escalation_sweep
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="escalation.sweep", ignore_result=True)
+def sweep() -> dict:
+    """One sweep; the beat entry's `expires` drops runs missed during an outage."""
+    result = escalation_sweep()
+    if not result.skipped and (result.warnings or result.breaches or result.errors):
+        log.info("Escalation sweep: %s", result.as_dict())
+    return result.as_dict()
+
+
+@shared_task(name="escalation.send_notification", bind=True, ignore_result=True, max_retries=8)
+def send_notification(self, notification_id: int) -> bool:
+    try:
+        return notification_deliver(notification_id=notification_id)
+    except DeliveryFailed as failed:
+        if failed.retry_in is None:
+            log.error("Notification %s gave up: %s", notification_id, failed)
+            return False
+        raise self.retry(countdown=failed.retry_in, exc=failed) from failed
