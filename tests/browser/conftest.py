@@ -1,0 +1,135 @@
+"""Headless Chromium (Debian's) against pytest-django's live server on PostgreSQL.
+
+`browser` gives pages that are already signed in through the real login form,
+and saves a screenshot per scenario under artifacts/.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's async-safety
+# check would refuse every ORM call the test makes while the browser is open.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+PASSWORD = "demo"
+
+
+@pytest.fixture(scope="session")
+def _live_server_media_url():
+    """Django's live server wraps a media handler that parses MEDIA_URL, which the
+    project leaves as None (uploads have no URL). Give it a path nothing links to,
+    before the server thread starts."""
+    from django.conf import settings
+
+    original = settings.MEDIA_URL
+    settings.MEDIA_URL = "/__live-server-media__/"
+    yield
+    settings.MEDIA_URL = original
+
+
+@pytest.fixture(scope="session")
+def _chromium(_live_server_media_url):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Session:
+    def __init__(self, chromium: Browser, base_url: str) -> None:
+        self.chromium = chromium
+        self.base_url = base_url
+        self.contexts: list = []
+
+    def page(self, user=None, *, width: int = 1280, height: int = 900, locale="en-GB") -> Page:
+        context = self.chromium.new_context(
+            base_url=self.base_url,
+            viewport={"width": width, "height": height},
+            locale=locale,
+            timezone_id="UTC",
+        )
+        context.set_default_timeout(8000)
+        self.contexts.append(context)
+        page = context.new_page()
+        if user is not None:
+            self.sign_in(page, user)
+        return page
+
+    @staticmethod
+    def sign_in(page: Page, user) -> None:
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    @staticmethod
+    def shot(page: Page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+def _seed_migrated_data() -> None:
+    """Live-server tests are transactional: every table is emptied after each one,
+    including the rows the data migrations seeded (standard agreement, default
+    escalation rules). Put them back, idempotently."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    editor = SimpleNamespace(connection=SimpleNamespace(alias="default"))
+    for module, function in (
+        ("sla.migrations.0002_standard_agreement", "create_standard"),
+        ("escalation.migrations.0002_default_rules", "create_rules"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, editor)
+
+
+@pytest.fixture
+def _migrated_data(transactional_db):
+    _seed_migrated_data()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test's flush, seed again, so tests that run later in the
+    session (other suites' transactional tests) find the migrated rows too."""
+    yield
+    if item.get_closest_marker("browser") is None or nextitem is None:
+        return  # nothing runs after the last test (its teardown drops the test database)
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        _seed_migrated_data()
+
+
+@pytest.fixture
+def browser(_migrated_data, _chromium, live_server, settings):
+    # The queue refreshes itself every second here, so a test sees the poller work.
+    settings.TIERDESK_QUEUE_POLL_SECONDS = 1
+    session = Session(_chromium, live_server.url)
+    yield session
+    session.close()

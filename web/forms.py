@@ -1,0 +1,159 @@
+"""Browser forms: they validate shape; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Tier
+from common.errors import ApplicationError
+from tickets.models import Category, Priority, Status
+from tickets.priority import Level
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one control; the upload checks live in tickets.uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a refused write next to the field it concerns (or above the form)."""
+    if not error.fields:
+        form.add_error(None, error.detail)
+    for field, messages in error.fields.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class TicketCreateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, lists, `code`. Use Preview to check."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    impact = forms.ChoiceField(
+        label=_("Impact: who is affected?"),
+        choices=[
+            (Level.HIGH, _("Many users, or business stopped")),
+            (Level.MEDIUM, _("One team")),
+            (Level.LOW, _("Only me, or a workaround exists")),
+        ],
+        initial=Level.LOW,
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency: how soon must it work?"),
+        choices=[
+            (Level.HIGH, _("Now: work cannot continue")),
+            (Level.MEDIUM, _("Today")),
+            (Level.LOW, _("This week")),
+        ],
+        initial=Level.MEDIUM,
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+    internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+class AttachmentsForm(forms.Form):
+    files = MultipleFileField(label=_("Add files"), required=True)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.IntegerField(label=_("Assignee"), required=False)
+
+
+class EscalateForm(forms.Form):
+    handoff_note = forms.CharField(
+        label=_("Hand-off note"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What was checked, what was tried, what the customer said."),
+        error_messages={"required": _("Write a hand-off note for the next tier.")},
+    )
+
+
+class DeescalateForm(forms.Form):
+    tier = forms.ChoiceField(label=_("Send back to"), choices=Tier.choices)
+    reason = forms.CharField(
+        label=_("Note for the lower tier"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say why the ticket goes back down.")},
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the technician queue; every field optional."""
+
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any active"))] + Status.choices
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any"))] + Priority.choices
+    )
+    organisation = forms.IntegerField(label=_("Organisation"), required=False)
+    who = forms.ChoiceField(
+        label=_("Assignee"),
+        required=False,
+        choices=[("", _("Anyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))],
+    )
+    vip = forms.BooleanField(label=_("VIP only"), required=False)
+
+    def __init__(self, *args, tiers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Tier.choices)
+        choices = [(t, labels[t]) for t in reversed(tiers)]
+        if len(tiers) > 1:
+            choices.append(("all", _("All my tiers")))
+        self.fields["tier"].choices = choices
+
+
+class DashboardFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    organisation = forms.IntegerField(label=_("Organisation"), required=False)

@@ -1,0 +1,64 @@
+"""Reads behind the browser pages: the customer's list and the technician queue.
+
+Both start from `tickets.selectors.ticket_list` (scoped with visible_to) and add
+the SLA annotations, so a page is one count query and one row query however
+many tickets there are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sla.selectors import annotate_sla, order_by_urgency
+from tickets.models import Reply, Status, Ticket
+from tickets.selectors import ticket_list
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def customer_tickets(*, user: User) -> QuerySet[Ticket]:
+    """Own tickets (and the organisation's for contact persons), newest activity first."""
+    return annotate_sla(ticket_list(user=user)).order_by("-updated_at", "-id")
+
+
+def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
+    """A technician's queue: one tier (or all visible), filtered, ordered by urgency."""
+    tickets = ticket_list(user=user)
+    tier = filters.get("tier")
+    if tier and tier != "all":
+        tickets = tickets.filter(tier=tier)
+    status = filters.get("status")
+    tickets = tickets.filter(status=status) if status else tickets.active()
+    if filters.get("priority"):
+        tickets = tickets.filter(priority=filters["priority"])
+    if filters.get("organisation"):
+        tickets = tickets.filter(organisation_id=filters["organisation"])
+    if filters.get("who") == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif filters.get("who") == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    if filters.get("vip"):
+        tickets = tickets.filter(is_vip=True)
+    query = (filters.get("q") or "").strip()
+    if query:
+        tickets = tickets.filter(_search(query))
+    return order_by_urgency(annotate_sla(tickets))
+
+
+def _search(query: str) -> Q:
+    """Reference (HD-000123 or 123), subject, description and conversation text."""
+    in_replies = Exists(Reply.objects.filter(ticket=OuterRef("pk"), body__icontains=query))
+    condition = Q(subject__icontains=query) | Q(description__icontains=query) | Q(in_replies)
+    ticket_id = Ticket.id_from_reference(query)
+    if ticket_id is None and query.isdigit() and len(query) < 13:
+        ticket_id = int(query)
+    if ticket_id:
+        condition |= Q(pk=ticket_id)
+    return condition
+
+
+def open_statuses() -> list[str]:
+    return [str(s) for s in Status.active()]

@@ -1,0 +1,108 @@
+"""Small display helpers: tier-neutral wording for customers, event sentences."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from accounts.models import Tier
+from tickets.models import EventKind, Priority, Status
+
+register = template.Library()
+
+
+@register.filter
+def customer_stage(ticket) -> str:
+    """Where the ticket is, without tier jargon (customers never see L1/L2/L3)."""
+    if ticket.status in (Status.RESOLVED, Status.CLOSED):
+        return _("Done")
+    if ticket.tier == Tier.L1:
+        return _("With our service desk")
+    return _("With our specialists")
+
+
+@register.filter
+def customer_status(ticket) -> str:
+    if ticket.status == Status.PENDING_CUSTOMER:
+        return _("Waiting for your answer")
+    if ticket.status == Status.NEW:
+        return _("Received")
+    if ticket.status == Status.ON_HOLD:
+        return pgettext("customer view", "On hold")
+    return Status(ticket.status).label
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+@register.filter
+def priority_label(value: str) -> str:
+    return Priority(value).label if value in Priority.values else value
+
+
+@register.filter
+def sla_label(value: str) -> str:
+    labels = {
+        "ok": _("On track"),
+        "warning": _("Due soon"),
+        "breached": _("Breached"),
+        "paused": _("Paused"),
+        "met": _("Met"),
+    }
+    return labels.get(value, value)
+
+
+@register.simple_tag
+def event_text(event) -> str:
+    """One translated sentence per history entry."""
+    before, after = event.before or {}, event.after or {}
+    kind = event.kind
+    if kind == EventKind.STATUS:
+        return _("Status: %(before)s → %(after)s") % {
+            "before": status_label(before.get("status", "")),
+            "after": status_label(after.get("status", "")),
+        }
+    if kind == EventKind.TIER:
+        text = _("Tier: %(before)s → %(after)s") % {
+            "before": before.get("tier", ""),
+            "after": after.get("tier", ""),
+        }
+        return f"{text} ({after['reason']})" if after.get("reason") else text
+    if kind in (EventKind.ESCALATED, EventKind.DEESCALATED) and after.get("tier"):
+        return _("%(what)s: %(before)s → %(after)s") % {
+            "what": EventKind(kind).label,
+            "before": before.get("tier", ""),
+            "after": after.get("tier", ""),
+        }
+    if kind == EventKind.PRIORITY:
+        return _("Priority: %(before)s → %(after)s") % {
+            "before": before.get("priority", ""),
+            "after": after.get("priority", ""),
+        }
+    if kind == EventKind.ASSIGNEE:
+        person = (after.get("assignee") or {}).get("username")
+        return _("Assigned to %(who)s") % {"who": person} if person else _("Unassigned")
+    if kind == EventKind.ATTACHMENT:
+        return _("File added: %(name)s") % {"name": after.get("filename", "")}
+    if kind == EventKind.RATED:
+        return _("Rated %(n)s of 5") % {"n": after.get("rating", "")}
+    if kind.startswith("clock_"):
+        label = EventKind(kind).label if kind in EventKind.values else kind
+        clock = after.get("kind") or before.get("kind") or ""
+        tier = after.get("tier") or ""
+        detail = " ".join(part for part in (str(clock), str(tier)) if part)
+        return f"{label} ({detail})" if detail else str(label)
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+@register.filter
+def is_clock_event(event) -> bool:
+    return event.kind.startswith("clock_")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")

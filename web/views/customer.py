@@ -1,0 +1,79 @@
+"""The customer portal: my tickets, filing a ticket, the Markdown preview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.errors import ApplicationError
+from tickets.markdown import render_markdown
+from tickets.priority import MATRIX, priority_for
+from tickets.services import ticket_create
+
+from ..forms import TicketCreateForm, apply_service_error
+from ..selectors import customer_tickets
+
+PAGE_SIZE = 25
+MAX_PREVIEW = 50_000
+
+
+@login_required
+@require_GET
+def home(request):
+    """Customers see their tickets; staff start where their work is."""
+    user = request.user
+    if user.is_manager:
+        return redirect("dashboard")
+    if user.is_technician:
+        return redirect("queue")
+    page = Paginator(customer_tickets(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/home.html", {"page": page, "tickets": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_new(request):
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = ticket_create(
+                    requester=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    priority=priority_for(impact=data["impact"], urgency=data["urgency"]),
+                    files=request.FILES.getlist("attachments"),
+                )
+            except ApplicationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your ticket %(ref)s has been filed.") % {"ref": ticket.reference},
+                )
+                return redirect("ticket-detail", reference=ticket.reference)
+        status = 400
+    else:
+        form = TicketCreateForm()
+        status = 200
+    matrix = [
+        (impact, [MATRIX[(impact, urgency)] for urgency, _label in form.fields["urgency"].choices])
+        for impact, _label in form.fields["impact"].choices
+    ]
+    context = {"form": form, "matrix": matrix, "impact_labels": dict(form.fields["impact"].choices)}
+    return render(request, "web/ticket_new.html", context, status=status)
+
+
+@login_required
+@require_POST
+def markdown_preview(request):
+    """Renders Markdown exactly as the ticket page will (sanitised); changes nothing."""
+    text = request.POST.get("text", "")[:MAX_PREVIEW]
+    return HttpResponse(render_markdown(text), content_type="text/html; charset=utf-8")

@@ -1,0 +1,90 @@
+"""The manager's SLA dashboard, each table also downloadable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.models import Organisation
+from reports.selectors import dashboard_figures
+
+from ..forms import DashboardFilterForm
+
+DEFAULT_DAYS = 14
+TABLES = (
+    "compliance_by_tier",
+    "compliance_by_priority",
+    "breaches_per_day",
+    "first_response_by_tier",
+    "escalation_rates",
+    "backlog_by_age",
+    "at_risk",
+    "workload",
+)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    if not request.user.is_manager:
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    end = data.get("end") or today
+    start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        start, end = end, start
+    figures = dashboard_figures(
+        user=request.user, start=start, end=end, organisation=data.get("organisation")
+    )
+    if request.GET.get("format") == "csv":
+        return _csv(figures, request.GET.get("table", ""), start, end)
+    peak = max((row["breaches"] for row in figures["breaches_per_day"]), default=0)
+    context = {
+        "form": form,
+        "figures": figures,
+        "start": start,
+        "end": end,
+        "bars": [
+            {**row, "height": _bar_height(row["breaches"], peak)}
+            for row in figures["breaches_per_day"]
+        ],
+        "peak": peak,
+        "organisations": Organisation.objects.order_by("name").only("id", "name"),
+        "selected_organisation": data.get("organisation"),
+        "csv_query": request.GET.urlencode(),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _bar_height(value: int, peak: int) -> int:
+    """A height step (0–20) so bars are drawn by CSS classes, not inline styles."""
+    return round(20 * value / peak) if peak else 0
+
+
+def _csv(figures: dict, table: str, start: dt.date, end: dt.date) -> HttpResponse:
+    if table not in TABLES:
+        raise Http404("No such table.")
+    rows = figures[table]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}_{start}_{end}.csv"'
+    if rows:
+        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
+    return response
+
+
+def _cell(value):
+    """Ticket subjects reach the CSV: keep spreadsheets from running them as formulas."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

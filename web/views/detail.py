@@ -1,0 +1,303 @@
+"""The ticket page for customers and staff, and every action posted from it.
+
+Each action is a POST that calls one service and redirects back (so a reload
+never repeats it). A refused action re-renders the page with the message next
+to the form that caused it, with the service's 4xx status, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role, Tier, User
+from common.errors import ApplicationError, NotFound
+from escalation.selectors import latest_handoff
+from escalation.services import manual as escalation
+from sla.selectors import ticket_sla_status
+from tickets import selectors as ticket_selectors
+from tickets import services
+from tickets.markdown import render_markdown
+from tickets.models import Status, Ticket
+from tickets.permissions import can_work, is_customer_party
+from tickets.states import allowed_targets
+
+from .. import forms as web_forms
+from ..forms import apply_service_error
+
+
+def _ticket(request, reference: str) -> Ticket:
+    try:
+        return ticket_selectors.ticket_get(user=request.user, reference=reference)
+    except NotFound as error:
+        raise Http404(error.detail) from error
+
+
+def _assignable(ticket: Ticket):
+    tiers = [t for t in Tier.values if Tier.rank(t) >= Tier.rank(ticket.tier)]
+    return User.objects.filter(
+        Q(role=Role.TECHNICIAN, tier__in=tiers) | Q(role=Role.MANAGER), is_active=True
+    ).order_by("role", "tier", "username")
+
+
+def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
+    user = request.user
+    staff = can_work(ticket=ticket, user=user)
+    replies = ticket_selectors.ticket_replies(ticket=ticket, user=user)
+    attachments = ticket_selectors.ticket_attachments(ticket=ticket, user=user).filter(
+        reply__isnull=True
+    )
+    targets = allowed_targets(ticket=ticket, user=user)
+    labels = dict(Status.choices)
+    forms = {
+        "reply": web_forms.ReplyForm(),
+        "status": web_forms.StatusForm(),
+        "priority": web_forms.PriorityForm(initial={"priority": ticket.priority}),
+        "assign": web_forms.AssignForm(),
+        "escalate": web_forms.EscalateForm(),
+        "deescalate": web_forms.DeescalateForm(),
+        "rating": web_forms.RatingForm(),
+        "files": web_forms.AttachmentsForm(),
+    }
+    forms.update(bound or {})
+    below = [t for t in Tier.values if Tier.rank(t) < Tier.rank(ticket.tier)]
+    forms["deescalate"].fields["tier"].choices = [(t, dict(Tier.choices)[t]) for t in below]
+    forms["status"].fields["status"].choices = [(t, labels[t]) for t in targets]
+    context = {
+        "ticket": ticket,
+        "staff": staff,
+        "customer": is_customer_party(ticket=ticket, user=user),
+        "sla_status": ticket_sla_status(ticket),
+        "description_html": render_markdown(ticket.description),
+        "replies": [(reply, render_markdown(reply.body)) for reply in replies],
+        "attachments": attachments,
+        "forms": forms,
+        "targets": targets,
+        "can_reopen": Status.OPEN in targets and ticket.status == Status.RESOLVED,
+        "can_close": Status.CLOSED in targets,
+        "can_rate": (
+            not staff
+            and ticket.status in (Status.RESOLVED, Status.CLOSED)
+            and ticket.satisfaction_rating is None
+        ),
+        "can_reply": ticket.status != Status.CLOSED,
+    }
+    if staff:
+        context.update(
+            events=ticket_selectors.ticket_events(ticket=ticket, user=user),
+            handoff=latest_handoff(ticket=ticket),
+            assignable=_assignable(ticket),
+            can_escalate=ticket.is_active and Tier.next_above(ticket.tier) is not None,
+            can_deescalate=ticket.is_active and bool(below),
+        )
+    return context
+
+
+@login_required
+@require_GET
+def ticket_detail(request, reference):
+    ticket = _ticket(request, reference)
+    return render(request, "web/ticket_detail.html", _detail_context(request, ticket))
+
+
+def _refused(request, ticket: Ticket, name: str, form, error: ApplicationError):
+    apply_service_error(form, error)
+    ticket.refresh_from_db()
+    context = _detail_context(request, ticket, bound={name: form})
+    context["failed_form"] = name
+    return render(request, "web/ticket_detail.html", context, status=error.status_code)
+
+
+def _invalid(request, ticket: Ticket, name: str, form):
+    context = _detail_context(request, ticket, bound={name: form})
+    context["failed_form"] = name
+    return render(request, "web/ticket_detail.html", context, status=400)
+
+
+def _done(request, ticket: Ticket, message: str):
+    messages.success(request, message)
+    return redirect("ticket-detail", reference=ticket.reference)
+
+
+def _run(request, ticket, name, form, action, message):
+    """Validate `form`, call `action(data)`; re-render on any refusal."""
+    if not form.is_valid():
+        return _invalid(request, ticket, name, form)
+    try:
+        action(form.cleaned_data)
+    except ApplicationError as error:
+        return _refused(request, ticket, name, form, error)
+    return _done(request, ticket, message)
+
+
+@login_required
+@require_POST
+def ticket_reply(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.ReplyForm(request.POST, request.FILES)
+
+    def act(data):
+        services.ticket_reply(
+            ticket=ticket,
+            author=request.user,
+            body=data["body"],
+            internal=data["internal"],
+            files=request.FILES.getlist("attachments"),
+        )
+
+    internal = request.POST.get("internal") == "on"
+    return _run(
+        request, ticket, "reply", form, act, _("Note saved.") if internal else _("Reply sent.")
+    )
+
+
+@login_required
+@require_POST
+def ticket_add_files(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.AttachmentsForm(request.POST, request.FILES)
+
+    def act(data):
+        services.ticket_add_attachments(
+            ticket=ticket, uploader=request.user, files=request.FILES.getlist("files")
+        )
+
+    return _run(request, ticket, "files", form, act, _("Files added."))
+
+
+@login_required
+@require_POST
+def ticket_status(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.StatusForm(request.POST)
+
+    def act(data):
+        services.ticket_change_status(ticket=ticket, actor=request.user, status=data["status"])
+
+    return _run(request, ticket, "status", form, act, _("Status changed."))
+
+
+@login_required
+@require_POST
+def ticket_priority(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.PriorityForm(request.POST)
+
+    def act(data):
+        services.ticket_change_priority(
+            ticket=ticket, actor=request.user, priority=data["priority"]
+        )
+
+    return _run(request, ticket, "priority", form, act, _("Priority changed."))
+
+
+@login_required
+@require_POST
+def ticket_claim(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.AssignForm(request.POST)
+
+    def act(data):
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+
+    return _run(request, ticket, "assign", form, act, _("You took the ticket."))
+
+
+@login_required
+@require_POST
+def ticket_assign(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.AssignForm(request.POST)
+
+    def act(data):
+        assignee = None
+        if data["assignee"]:
+            assignee = _assignable(ticket).filter(pk=data["assignee"]).first()
+            if assignee is None:
+                raise ApplicationError(
+                    _("Choose someone who can work this ticket."),
+                    fields={"assignee": [_("Choose someone who can work this ticket.")]},
+                )
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee)
+
+    return _run(request, ticket, "assign", form, act, _("Assignee changed."))
+
+
+@login_required
+@require_POST
+def ticket_acknowledge(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.AssignForm(request.POST)
+
+    def act(data):
+        services.ticket_acknowledge(ticket=ticket, actor=request.user)
+
+    return _run(request, ticket, "assign", form, act, _("Acknowledged."))
+
+
+@login_required
+@require_POST
+def ticket_escalate(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.EscalateForm(request.POST)
+
+    def act(data):
+        escalation.ticket_escalate(
+            ticket=ticket, actor=request.user, handoff_note=data["handoff_note"]
+        )
+
+    return _run(request, ticket, "escalate", form, act, _("Escalated with your hand-off note."))
+
+
+@login_required
+@require_POST
+def ticket_deescalate(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.DeescalateForm(request.POST)
+    form.fields["tier"].choices = Tier.choices
+
+    def act(data):
+        escalation.ticket_deescalate(
+            ticket=ticket, actor=request.user, tier=data["tier"], reason=data["reason"]
+        )
+
+    return _run(request, ticket, "deescalate", form, act, _("Sent back with your note."))
+
+
+@login_required
+@require_POST
+def ticket_rate(request, reference):
+    ticket = _ticket(request, reference)
+    form = web_forms.RatingForm(request.POST)
+
+    def act(data):
+        services.ticket_rate(
+            ticket=ticket, actor=request.user, rating=data["rating"], comment=data["comment"]
+        )
+
+    return _run(request, ticket, "rating", form, act, _("Thank you for your rating."))
+
+
+@login_required
+@require_GET
+def attachment_download(request, reference, attachment_id):
+    try:
+        attachment = ticket_selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+    except NotFound as error:
+        raise Http404(error.detail) from error
+    if attachment.ticket.reference != reference.upper():
+        raise Http404("No such attachment.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

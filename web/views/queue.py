@@ -1,0 +1,49 @@
+"""The technician queue: my tier by default, urgent first, refreshed in place."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.models import Organisation
+
+from ..forms import QueueFilterForm
+from ..selectors import queue_tickets
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def queue(request):
+    user = request.user
+    if not user.is_support_staff:
+        raise PermissionDenied
+    tiers = user.visible_tiers
+    default_tier = user.tier if user.is_technician else "all"
+    data = request.GET.copy()
+    data.setdefault("tier", default_tier)
+    form = QueueFilterForm(data, tiers=tiers)
+    filters = form.cleaned_data if form.is_valid() else {"tier": default_tier}
+    page = Paginator(queue_tickets(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = data.copy()
+    query.pop("page", None)
+    query.pop("partial", None)
+    context = {
+        "form": form,
+        "page": page,
+        "tickets": page.object_list,
+        "query": query.urlencode(),
+        "tier_label": filters.get("tier") or default_tier,
+        "poll_seconds": getattr(settings, "TIERDESK_QUEUE_POLL_SECONDS", 15),
+    }
+    if request.GET.get("partial"):
+        return render(request, "web/_queue_rows.html", context)
+    context["organisations"] = Organisation.objects.order_by("name").only("id", "name")
+    return render(request, "web/queue.html", context)
