@@ -217,6 +217,13 @@ class Clock(models.Model):
                 ),
             ),
             models.Index(fields=["ticket", "kind"], name="clock_ticket_kind"),
+            # The dashboard reads clocks by period: started in it, or breached in it.
+            models.Index(fields=["started_at"], name="clock_started"),
+            models.Index(
+                fields=["breached_at"],
+                name="clock_breached",
+                condition=Q(breached_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
