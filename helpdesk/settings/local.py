@@ -17,7 +17,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # kombu's filesystem transport needs no server; the worker and the web process
 # exchange messages through files under var/celery.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(VAR_DIR / "celery" / "queue"),
     "data_folder_out": str(VAR_DIR / "celery" / "queue"),

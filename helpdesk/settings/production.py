@@ -7,7 +7,7 @@ behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 """
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import LOGGING, MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -37,5 +37,16 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SERVER_EMAIL = env("SERVER_EMAIL", default=env("DEFAULT_FROM_EMAIL", default="helpdesk@localhost"))
+
+# Scanners send any Host header; a refused one is answered 400 but not worth a
+# traceback in the log each time.
+LOGGING = {
+    **LOGGING,
+    "handlers": {**LOGGING.get("handlers", {}), "null": {"class": "logging.NullHandler"}},
+    "loggers": {
+        **LOGGING.get("loggers", {}),
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
+    },
+}
 
 TIERDESK_DEMO = False
