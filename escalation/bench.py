@@ -129,9 +129,9 @@ def make_due(*, count: int, now: datetime) -> list[int]:
     return ids
 
 
-def drain(*, now: datetime) -> tuple[float, SweepResult]:
+def drain(*, now: datetime, set_based: bool = True) -> tuple[float, SweepResult]:
     started = time.perf_counter()
-    result = escalation_sweep(now=now, queue=False)
+    result = escalation_sweep(now=now, queue=False, set_based=set_based)
     return time.perf_counter() - started, result
 
 

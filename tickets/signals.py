@@ -24,3 +24,6 @@ ticket_replied = Signal()
 ticket_acknowledged = Signal()
 # tickets (list of Ticket): rows inserted in bulk by demo/benchmark tooling
 tickets_bulk_created = Signal()
+# events (list of TicketEvent): history rows inserted in bulk (the escalation sweep's set-based
+# path), which get no post_save; listeners of ticket events (webhooks) read them here.
+ticket_events_bulk_recorded = Signal()

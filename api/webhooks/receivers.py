@@ -17,7 +17,7 @@ from tickets import signals
 from tickets.models import EventKind, Ticket, TicketEvent
 
 from ..models import Webhook, WebhookEvent
-from .services import deliveries_record, forget_active_hooks
+from .services import _active_hooks, deliveries_record, forget_active_hooks
 
 
 def ticket_payload(ticket: Ticket) -> dict[str, Any]:
@@ -102,6 +102,25 @@ def on_ticket_event(sender, instance: TicketEvent, created: bool, **kwargs) -> N
     )
 
 
+def on_events_bulk_recorded(sender, events, **kwargs) -> None:
+    """Events inserted in bulk (the escalation sweep): the deliveries post_save would give."""
+    subscribed = {event for _pk, events_of in _active_hooks() for event in events_of}
+    if not subscribed & {WebhookEvent.ESCALATED, *SLA_EVENTS.values()}:
+        return  # one cache read for the whole batch when nobody listens
+    for event in events:
+        if event.kind == EventKind.TIER:
+            on_tier_changed(
+                sender,
+                ticket=event.ticket,
+                actor=event.actor,
+                before=event.before.get("tier"),
+                after=event.after.get("tier"),
+                reason=event.after.get("reason", ""),
+            )
+        else:
+            on_ticket_event(sender, instance=event, created=True)
+
+
 def on_webhook_changed(sender, **kwargs) -> None:
     forget_active_hooks()
 
@@ -112,6 +131,9 @@ def connect() -> None:
     signals.ticket_status_changed.connect(on_status_changed, dispatch_uid=f"{uid}.status")
     signals.ticket_replied.connect(on_replied, dispatch_uid=f"{uid}.replied")
     signals.ticket_tier_changed.connect(on_tier_changed, dispatch_uid=f"{uid}.tier")
+    signals.ticket_events_bulk_recorded.connect(
+        on_events_bulk_recorded, dispatch_uid=f"{uid}.bulk_events"
+    )
     post_save.connect(on_ticket_event, sender=TicketEvent, dispatch_uid=f"{uid}.event")
     post_save.connect(on_webhook_changed, sender=Webhook, dispatch_uid=f"{uid}.hook_saved")
     post_delete.connect(on_webhook_changed, sender=Webhook, dispatch_uid=f"{uid}.hook_deleted")

@@ -13,7 +13,7 @@ notification ever carries an internal note or a hand-off note.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.errors import field_error
+from sla.services.bulk_insert import insert_in_bulk
 from tickets import events
 from tickets.models import EventKind
 
@@ -136,6 +137,60 @@ def notifications_write(
     if queue:
         queue_after_commit(ids)
     return ids
+
+
+def notifications_write_many(
+    *,
+    causes: Sequence[tuple[Iterable[Message], Ticket, str]],
+    now: datetime | None = None,
+    queue: bool = True,
+) -> list[int]:
+    """`notifications_write` for many causes (messages, ticket, cause_key) in two queries.
+
+    Same rules per cause (active recipients with an e-mail, one row per recipient,
+    switched-off kinds skipped); returns the number of rows written per cause.
+    """
+    now = now or timezone.now()
+    chosen: list[dict[int, Message]] = []
+    for messages, _ticket, _cause in causes:
+        mine: dict[int, Message] = {}
+        for message in messages:
+            user = message.recipient
+            if user.is_active and user.email and user.pk not in mine:
+                mine[user.pk] = message
+        chosen.append(mine)
+    users = {pk for mine in chosen for pk in mine}
+    if not users:
+        return [0] * len(causes)
+    kinds = {m.kind for mine in chosen for m in mine.values()}
+    switched_off = set(
+        NotificationPreference.objects.filter(
+            user_id__in=users, kind__in=kinds, enabled=False
+        ).values_list("user_id", "kind")
+    )
+    rows: list[Notification] = []
+    counts = []
+    for mine, (_messages, ticket, cause_key) in zip(chosen, causes, strict=True):
+        wanted = [
+            Notification(
+                recipient_id=pk,
+                kind=m.kind,
+                ticket_id=ticket.pk,
+                subject=m.subject[:250],
+                body=m.body,
+                cause_key=cause_key[:100],
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for pk, m in mine.items()
+            if (pk, m.kind) not in switched_off
+        ]
+        rows += wanted
+        counts.append(len(wanted))
+    created = insert_in_bulk(rows, need_ids=queue)
+    if queue:
+        queue_after_commit([row.pk for row in created])
+    return counts
 
 
 def queue_after_commit(ids: list[int]) -> None:

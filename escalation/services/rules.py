@@ -62,6 +62,50 @@ def active_rules() -> list[EscalationRule]:
     return list(EscalationRule.objects.filter(active=True).select_related("assign_to"))
 
 
+def matching_rules(
+    *, clock: Clock, ticket: Ticket, breach: bool, rules: list[EscalationRule]
+) -> tuple[Trigger, list[EscalationRule]]:
+    trigger = Trigger.of(clock_kind=clock.kind, breach=breach)
+    # A response clock belongs to the tier it was started in; resolution clocks to the ticket.
+    rule_tier = clock.tier if clock.kind == ClockKind.RESPONSE else ticket.tier
+    matching = [
+        r for r in rules if r.matches(trigger=trigger, tier=rule_tier, priority=ticket.priority)
+    ]
+    return trigger, matching
+
+
+def move_target(*, clock: Clock, ticket: Ticket, matching: list[EscalationRule]) -> str | None:
+    """The tier the rules move the ticket to, if any (only from the clock's own tier)."""
+    next_tier = Tier.next_above(ticket.tier)
+    still_in_tier = clock.kind != ClockKind.RESPONSE or ticket.tier == clock.tier
+    moves = any(r.move_to_next_tier for r in matching)
+    if moves and next_tier and still_in_tier and ticket.is_active:
+        return next_tier
+    return None
+
+
+def tells_group(matching: list[EscalationRule]) -> bool:
+    return any(r.notify_tier_group for r in matching)
+
+
+def raises_priority(*, ticket: Ticket, matching: list[EscalationRule]) -> bool:
+    return any(r.raise_priority for r in matching) and ticket.priority != Priority.P1
+
+
+def rule_assignee(*, ticket: Ticket, matching: list[EscalationRule]) -> User | None:
+    """The user a rule assigns the ticket to, if the assignment applies now."""
+    assignee = next((r.assign_to for r in matching if r.assign_to_id), None)
+    if (
+        assignee is not None
+        and ticket.assignee_id != assignee.pk
+        and ticket.is_active
+        and assignee.is_active
+        and can_work(ticket=ticket, user=assignee)
+    ):
+        return assignee
+    return None
+
+
 def apply_rules(
     *,
     clock: Clock,
@@ -72,68 +116,97 @@ def apply_rules(
     queue: bool = True,
 ) -> Outcome:
     ticket: Ticket = clock.ticket
-    trigger = Trigger.of(clock_kind=clock.kind, breach=breach)
-    # A response clock belongs to the tier it was started in; resolution clocks to the ticket.
-    rule_tier = clock.tier if clock.kind == ClockKind.RESPONSE else ticket.tier
-    matching = [
-        r for r in rules if r.matches(trigger=trigger, tier=rule_tier, priority=ticket.priority)
-    ]
+    trigger, matching = matching_rules(clock=clock, ticket=ticket, breach=breach, rules=rules)
     outcome = Outcome()
     if not matching:
         return outcome
     from_tier = ticket.tier
-    next_tier = Tier.next_above(ticket.tier)
-    still_in_tier = clock.kind != ClockKind.RESPONSE or ticket.tier == clock.tier
-    tells_group = any(r.notify_tier_group for r in matching)
-    moves = any(r.move_to_next_tier for r in matching)
-    if moves and next_tier and still_in_tier and ticket.is_active:
-        with quiet_queue_notice() if tells_group else nullcontext():
+    next_tier = move_target(clock=clock, ticket=ticket, matching=matching)
+    if next_tier:
+        with quiet_queue_notice() if tells_group(matching) else nullcontext():
             ticket = ticket_move_tier(
                 ticket=ticket, actor=None, tier=next_tier, reason=f"{trigger} (SLA)"
             )
         outcome.escalated = True
         outcome.actions.append(f"moved:{from_tier}->{next_tier}")
-    if any(r.raise_priority for r in matching) and ticket.priority != Priority.P1:
-        raised = Priority.raised(ticket.priority)
-        ticket = ticket_change_priority(ticket=ticket, actor=None, priority=raised)
-        outcome.actions.append(f"priority:{raised}")
-    assignee = next((r.assign_to for r in matching if r.assign_to_id), None)
-    if (
-        assignee is not None
-        and ticket.assignee_id != assignee.pk
-        and ticket.is_active
-        and assignee.is_active
-        and can_work(ticket=ticket, user=assignee)
-    ):
-        # The rule acts in the assignee's name: ticket_assign needs a staff actor.
-        ticket = ticket_assign(ticket=ticket, actor=assignee, assignee=assignee)
-        outcome.actions.append(f"assigned:{assignee.pk}")
-
-    kind = EscalationKind.BREACH if breach else EscalationKind.WARNING
+    ticket = follow_up_rules(ticket=ticket, matching=matching, actions=outcome.actions)
     record = Escalation.objects.create(
-        ticket=ticket,
-        from_tier=from_tier,
-        to_tier=ticket.tier,
-        clock=clock,
-        kind=kind,
-        note=", ".join(r.name for r in matching),
-        actions=outcome.actions,
-        created_at=now,
+        **escalation_fields(
+            ticket=ticket,
+            clock=clock,
+            breach=breach,
+            matching=matching,
+            from_tier=from_tier,
+            actions=outcome.actions,
+            now=now,
+        )
     )
     if breach or outcome.actions:
         # A warning that only notifies is already in the history as CLOCK_WARNED.
         _escalated_event(ticket=ticket, record=record, clock=clock, trigger=trigger)
-    outcome.notifications = _notify(
+    outbox, cause = clock_outbox(
         ticket=ticket,
         clock=clock,
         breach=breach,
         rules=matching,
         audience=audience,
         moved_from=from_tier,
-        now=now,
-        queue=queue,
     )
+    ids = notifications_write(messages=outbox, ticket=ticket, cause_key=cause, now=now, queue=queue)
+    outcome.notifications = len(ids)
     return outcome
+
+
+def follow_up_rules(
+    *, ticket: Ticket, matching: list[EscalationRule], actions: list[str]
+) -> Ticket:
+    """Priority raise and assignment, after any tier move, through the ticket services."""
+    if raises_priority(ticket=ticket, matching=matching):
+        raised = Priority.raised(ticket.priority)
+        ticket = ticket_change_priority(ticket=ticket, actor=None, priority=raised)
+        actions.append(f"priority:{raised}")
+    assignee = rule_assignee(ticket=ticket, matching=matching)
+    if assignee is not None:
+        # The rule acts in the assignee's name: ticket_assign needs a staff actor.
+        ticket = ticket_assign(ticket=ticket, actor=assignee, assignee=assignee)
+        actions.append(f"assigned:{assignee.pk}")
+    return ticket
+
+
+def escalation_fields(
+    *,
+    ticket: Ticket,
+    clock: Clock,
+    breach: bool,
+    matching: list[EscalationRule],
+    from_tier: str,
+    actions: list[str],
+    now: datetime,
+) -> dict:
+    return {
+        "ticket_id": ticket.pk,
+        "from_tier": from_tier,
+        "to_tier": ticket.tier,
+        "clock_id": clock.pk,
+        "kind": EscalationKind.BREACH if breach else EscalationKind.WARNING,
+        "note": ", ".join(r.name for r in matching),
+        "actions": actions,
+        "created_at": now,
+    }
+
+
+def escalated_event_facts(*, record: Escalation, clock: Clock, trigger: str) -> dict:
+    """before/after of the ESCALATED event (shared with the set-based path)."""
+    return {
+        "before": {"tier": record.from_tier},
+        "after": {
+            "tier": record.to_tier,
+            "escalation": record.pk,
+            "clock": clock.pk,
+            "trigger": str(trigger),
+            "actions": record.actions,
+        },
+    }
 
 
 def _escalated_event(*, ticket: Ticket, record: Escalation, clock: Clock, trigger: str) -> None:
@@ -141,19 +214,12 @@ def _escalated_event(*, ticket: Ticket, record: Escalation, clock: Clock, trigge
         ticket=ticket,
         kind=EventKind.ESCALATED,
         actor=None,
-        before={"tier": record.from_tier},
-        after={
-            "tier": record.to_tier,
-            "escalation": record.pk,
-            "clock": clock.pk,
-            "trigger": str(trigger),
-            "actions": record.actions,
-        },
         internal=True,
+        **escalated_event_facts(record=record, clock=clock, trigger=trigger),
     )
 
 
-def _notify(
+def clock_outbox(
     *,
     ticket: Ticket,
     clock: Clock,
@@ -161,9 +227,8 @@ def _notify(
     rules: list[EscalationRule],
     audience: Audience,
     moved_from: str,
-    now: datetime,
-    queue: bool,
-) -> int:
+) -> tuple[list[Message], str]:
+    """The messages of one warned or breached clock, and their cause key."""
     staff: dict[int, User] = {}
     group: dict[int, User] = {}
 
@@ -201,6 +266,4 @@ def _notify(
                 messages.customer_escalation_body(ticket=ticket),
             )
         )
-    cause = f"clock:{clock.pk}:{'breach' if breach else 'warning'}"
-    ids = notifications_write(messages=outbox, ticket=ticket, cause_key=cause, now=now, queue=queue)
-    return len(ids)
+    return outbox, f"clock:{clock.pk}:{'breach' if breach else 'warning'}"

@@ -8,11 +8,16 @@ Exactly once, whatever crashes, comes from the database, not from timing:
   `clock_running_due` (running clocks only), so an idle sweep over a million
   open tickets is one index probe; batches are read FOR UPDATE SKIP LOCKED so
   a clock being processed elsewhere is passed over;
-- each clock is claimed by a conditional update (sla.services.marking) in its
-  own short transaction together with everything the rules do; a reply that
-  met the clock first wins, a killed worker rolls the whole clock back and the
+- each batch is processed set-based in one short transaction (services.batch):
+  its tickets locked first (SKIP LOCKED on PostgreSQL; a ticket busy elsewhere
+  waits for the next sweep), its clocks claimed by one conditional
+  UPDATE … RETURNING, and everything the rules do written in bulk; a reply that
+  met a clock first wins, a killed worker rolls the whole batch back and the
   next sweep does it again, and the unique constraints on Escalation(clock,
-  kind) and Notification(recipient, cause_key) stop any duplicate.
+  kind) and Notification(recipient, cause_key) stop any duplicate;
+- if a batch raises, it is rolled back and its clocks go one by one through the
+  per-clock path (sla.services.marking + rules.apply_rules, each clock in its
+  own transaction), so one poisoned clock never holds up the others.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +36,7 @@ from django.utils import timezone
 from sla.models import Clock
 from sla.services.marking import clock_mark_breached, clock_mark_warned
 
+from .batch import process_batch
 from .notify import notifications_requeue
 from .rules import Audience, active_rules, apply_rules
 
@@ -37,7 +44,6 @@ log = logging.getLogger(__name__)
 
 # pg_try_advisory_lock key: any constant shared by every process of this database.
 SWEEP_LOCK_KEY = 0x7469657264657363  # "tierdesc"
-BATCH_SIZE = 500
 _RUNNING = Q(
     met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True, stopped_at__isnull=True
 )
@@ -51,6 +57,7 @@ class SweepResult:
     notifications: int = 0
     requeued: int = 0
     errors: int = 0
+    fallbacks: int = 0  # batches that failed and were redone clock by clock
     skipped: bool = False
 
     def as_dict(self) -> dict:
@@ -103,15 +110,18 @@ def escalation_sweep(
     *,
     now: datetime | None = None,
     use_lock: bool = True,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     queue: bool = True,
+    set_based: bool = True,
 ) -> SweepResult:
     """One pass: breaches first (an overdue clock skips its stale warning), then warnings.
 
     `use_lock=False` lets tests race two sweeps over the same clocks; `queue=False`
-    writes outbox rows without handing them to Celery (benchmarks).
+    writes outbox rows without handing them to Celery (benchmarks); `set_based=False`
+    processes every clock through the per-clock path (comparison, tests).
     """
     now = now or timezone.now()
+    batch_size = batch_size or settings.TIERDESK_ESCALATION_BATCH_SIZE
     result = SweepResult()
     lock = sweep_lock() if use_lock else contextlib.nullcontext(True)
     with lock as acquired:
@@ -124,7 +134,18 @@ def escalation_sweep(
             after = None
             while batch := _due_batch(field=field, now=now, after=after, size=batch_size):
                 after = (batch[-1][1], batch[-1][0])
-                for clock_id, _instant in batch:
+                ids = [clock_id for clock_id, _instant in batch]
+                if set_based and _process_batch(
+                    clock_ids=ids,
+                    breach=breach,
+                    now=now,
+                    rules=rules,
+                    audience=audience,
+                    result=result,
+                    queue=queue,
+                ):
+                    continue
+                for clock_id in ids:
                     _process(
                         clock_id=clock_id,
                         breach=breach,
@@ -139,6 +160,49 @@ def escalation_sweep(
     return result
 
 
+def _fast_commit() -> None:
+    if _is_postgres():
+        # Losing the last few commits in a database crash is harmless here: the
+        # claim is lost with its effects and the next sweep does both again.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _process_batch(
+    *,
+    clock_ids: list[int],
+    breach: bool,
+    now: datetime,
+    rules: list,
+    audience: Audience,
+    result: SweepResult,
+    queue: bool,
+) -> bool:
+    """The set-based path; False if the batch failed (rolled back) and must go clock by clock."""
+    try:
+        with transaction.atomic():
+            _fast_commit()
+            counts = process_batch(
+                clock_ids=clock_ids,
+                breach=breach,
+                now=now,
+                rules=rules,
+                audience=audience,
+                queue=queue,
+            )
+    except Exception:
+        log.exception("Batch of %d clocks failed; processing them one by one", len(clock_ids))
+        result.fallbacks += 1
+        return False
+    if breach:
+        result.breaches += counts.marked
+    else:
+        result.warnings += counts.marked
+    result.escalations += counts.escalations
+    result.notifications += counts.notifications
+    return True
+
+
 def _process(
     *,
     clock_id: int,
@@ -151,11 +215,7 @@ def _process(
 ) -> None:
     try:
         with transaction.atomic():
-            if _is_postgres():
-                # Losing the last few commits in a database crash is harmless here: the
-                # claim is lost with its effects and the next sweep does both again.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            _fast_commit()
             mark = clock_mark_breached if breach else clock_mark_warned
             clock = mark(clock_id=clock_id, now=now)
             if clock is None:

@@ -8,6 +8,7 @@ Run against a database of its own, e.g.
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -29,8 +30,14 @@ class Command(BaseCommand):
             default=20_000,
             help="Open tickets the naive loop scans; its full time is extrapolated from these.",
         )
+        parser.add_argument(
+            "--per-clock-sample",
+            type=int,
+            default=1000,
+            help="Clocks then breached at once and drained through the per-clock path (0: skip).",
+        )
 
-    def handle(self, *args, sizes, drain, naive_sample, **options):
+    def handle(self, *args, sizes, drain, naive_sample, per_clock_sample, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (set DATABASE_URL).")
         if Clock.objects.exists():
@@ -57,6 +64,7 @@ class Command(BaseCommand):
         open_count = bench.open_tickets()
         out(f"\ndrain: {drain:,} clocks breached at once among {open_count:,} open tickets")
         out(f"  sweep: {seconds:.1f} s ({drain / seconds:,.0f} clocks/s) {result.as_dict()}")
+        out(f"  batch size: {settings.TIERDESK_ESCALATION_BATCH_SIZE} clocks per transaction")
         out(
             f"  wrote: {Escalation.objects.count():,} escalations, "
             f"{Notification.objects.count():,} outbox rows, "
@@ -73,3 +81,13 @@ class Command(BaseCommand):
         out(f"  ({processed} due clocks found: the drain took them all)")
         out(f"  extrapolated to {open_count:,} open tickets + {drain:,} due: {extrapolated:,.0f} s")
         out(f"  ratio naive / sweep: {extrapolated / seconds:.1f}x")
+
+        if per_clock_sample:
+            # The same work through the per-clock path (each clock its own transaction).
+            now = bench.now()
+            bench.make_due(count=per_clock_sample, now=now)
+            slow_s, slow = bench.drain(now=now, set_based=False)
+            rate = slow.breaches / slow_s
+            out(f"\nper-clock path: {slow.breaches:,} clocks in {slow_s:.1f} s ({rate:,.0f}/s)")
+            projected = drain / rate
+            out(f"  {drain:,} at that rate: {projected:,.0f} s ({projected / seconds:.0f}x)")

@@ -38,6 +38,7 @@ class Command(BaseCommand):
                     f"warnings={result.warnings} breaches={result.breaches} "
                     f"escalations={result.escalations} notifications={result.notifications} "
                     f"requeued={result.requeued} sent={sent} errors={result.errors} "
+                    f"fallbacks={result.fallbacks} "
                     f"({(time.monotonic() - started) * 1000:.1f} ms)"
                 )
             if not loop:

@@ -1,0 +1,195 @@
+"""Tier moves of many tickets at once, and the SLA columns of many tickets: the bulk forms of
+`clocks_change_tier` and `sync_ticket_sla`, for the escalation sweep's set-based path.
+
+Per ticket the effect is exactly that of `clocks_change_tier`: the unmet response clock
+of the tier left is stopped, a response clock of the tier entered starts as the next
+cycle (deadlines from the same policy code, paused at once if the ticket waits on
+the customer), a CLOCK_STARTED event names the clocks it replaces, and the ticket's
+SLA columns are rewritten. Per batch it costs a fixed number of queries.
+Call with the tickets locked (ticket → clock lock order, see marking.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from tickets.models import EventKind, Ticket
+
+from ..models import Agreement, Clock, ClockKind, ClockPause
+from ..policies import Policy, applicable_agreements, policy_for
+from .bulk_insert import insert_in_bulk
+from .bulk_marking import clocks_for_tickets, events_record_in_bulk, new_event
+from .clock_events import clock_facts
+from .clocks import _SAVED, _clock_policy, _finish
+from .deadlines import deadlines, is_open, pausing_statuses
+from .sync import sla_columns, write_columns_in_bulk
+
+if TYPE_CHECKING:
+    from tickets.models import Ticket as TicketType
+
+logger = logging.getLogger(__name__)
+
+
+def _policies(tickets: Sequence[TicketType], clocks: dict[int, list[Clock]]) -> dict[int, Policy]:
+    """The agreement already applied to each ticket (on its clocks), else the applicable one."""
+    found: dict[int, Policy] = {}
+    built: dict[int, Policy] = {}  # one Policy per agreement, shared by its tickets
+
+    def policy(agreement: Agreement) -> Policy:
+        if agreement.pk not in built:
+            built[agreement.pk] = policy_for(agreement)
+        return built[agreement.pk]
+
+    missing = []
+    for ticket in tickets:
+        agreement = next(
+            (c.agreement for c in reversed(clocks[ticket.pk]) if c.agreement is not None), None
+        )
+        if agreement is not None:
+            found[ticket.pk] = policy(agreement)
+        else:
+            missing.append(ticket)
+    if missing:
+        agreements = applicable_agreements({t.organisation_id for t in missing})
+        for ticket in missing:
+            chosen = agreements.get(ticket.organisation_id)
+            if chosen is not None:
+                found[ticket.pk] = policy(chosen)
+    return found
+
+
+def _response_clock(
+    *,
+    ticket: TicketType,
+    policy: Policy,
+    tier: str,
+    cycle: int,
+    now: datetime,
+    memo: dict[tuple[int, int], tuple[datetime, datetime]],
+) -> Clock | None:
+    """`clocks._new_clock` for a response clock; every clock of a batch starts at `now`, so
+    the business-time deadlines are computed once per (agreement, target), not per ticket."""
+    minutes = policy.minutes(
+        kind=ClockKind.RESPONSE, tier=tier, priority=ticket.priority, vip=ticket.is_vip
+    )
+    if minutes is None:
+        logger.warning("agreement %s has no response target for %s", policy.agreement.pk, tier)
+        return None
+    key = (policy.agreement.pk, minutes)
+    if key not in memo:
+        memo[key] = deadlines(policy, started_at=now, minutes=minutes, paused_seconds=0)
+    due, warn = memo[key]
+    clock = Clock(
+        ticket_id=ticket.pk,
+        kind=ClockKind.RESPONSE,
+        tier=tier,
+        cycle=cycle,
+        agreement_id=policy.agreement.pk,
+        target_minutes=minutes,
+        started_at=now,
+        due_at=due,
+        warn_at=warn,
+    )
+    clock._state.fields_cache.update(ticket=ticket, agreement=policy.agreement)
+    return clock
+
+
+def clocks_change_tier_in_bulk(
+    *,
+    changes: Sequence[tuple[TicketType, str, str]],
+    now: datetime | None = None,
+    clocks: dict[int, list[Clock]] | None = None,
+) -> list[Clock]:
+    """For each (ticket, before, after): stop `before`'s open response clock, start `after`'s.
+
+    The tickets already carry their new tier. `clocks`: all clocks of these tickets as
+    stored now, already locked (saves reading them again). Returns the clocks started.
+    """
+    if not changes:
+        return []
+    now = now or timezone.now()
+    tickets = [ticket for ticket, _, _ in changes]
+    if clocks is None:
+        clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
+    policies = _policies(tickets, clocks)
+    stopped: list[Clock] = []
+    unpaused_stops: list[int] = []
+    started: list[Clock] = []
+    replaces: dict[int, list[int]] = {}
+    memo: dict[tuple[int, int], tuple[datetime, datetime]] = {}
+    for ticket, before, after in changes:
+        policy = policies.get(ticket.pk)
+        if policy is None:
+            continue  # no agreement: no SLA for this ticket, as in clocks_change_tier
+        own = clocks[ticket.pk]
+        ended = []
+        for clock in own:
+            if clock.kind == ClockKind.RESPONSE and clock.tier == before and is_open(clock):
+                was_paused = clock.paused_at is not None
+                _finish(clock, _clock_policy(clock, policy), now, met=False)
+                ended.append(clock.pk)
+                if was_paused:
+                    stopped.append(clock)
+                else:
+                    unpaused_stops.append(clock.pk)
+        cycle = 1 + max(
+            (c.cycle for c in own if c.kind == ClockKind.RESPONSE and c.tier == after), default=0
+        )
+        new = _response_clock(
+            ticket=ticket, policy=policy, tier=after, cycle=cycle, now=now, memo=memo
+        )
+        if new is None:
+            continue
+        new.paused_at = now if ticket.status in pausing_statuses(policy.agreement) else None
+        started.append(new)
+        own.append(new)
+        replaces[id(new)] = ended
+    if unpaused_stops:
+        # Running or breached clocks only get `stopped_at`: one UPDATE for the batch.
+        Clock.objects.filter(pk__in=unpaused_stops).update(stopped_at=now)
+    if stopped:
+        # A paused clock also closes its pause and moves its deadlines (rare).
+        Clock.objects.bulk_update(stopped, _SAVED)
+    insert_in_bulk(started, need_ids=True)
+    ClockPause.objects.bulk_create(
+        [ClockPause(clock=c, started_at=now) for c in started if c.paused_at is not None]
+    )
+    created_at = timezone.now()
+    events_record_in_bulk(
+        [
+            new_event(
+                clock.ticket,
+                kind=EventKind.CLOCK_STARTED,
+                actor=None,
+                before={},
+                after=clock_facts(clock, replaces=replaces[id(clock)]),
+                internal=False,
+                created_at=created_at,
+            )
+            for clock in started
+        ]
+    )
+    tickets_sync_sla_in_bulk(tickets=tickets, clocks=clocks)
+    return started
+
+
+def tickets_sync_sla_in_bulk(
+    *, tickets: Sequence[TicketType], clocks: dict[int, list[Clock]] | None = None
+) -> None:
+    """`sync_ticket_sla` for many tickets: one read of their clocks (unless given), one write."""
+    if not tickets:
+        return
+    if clocks is None:
+        clocks = clocks_for_tickets([t.pk for t in tickets], lock=False)
+    rows = []
+    for ticket in tickets:
+        values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))
+        for field, value in values.items():
+            setattr(ticket, field, value)
+        rows.append((ticket.pk, values))
+    write_columns_in_bulk(model=Ticket, rows=rows)
