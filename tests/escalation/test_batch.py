@@ -198,13 +198,15 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_size(
     clock_at()
     file_tickets(alice, 5)
     clock_at(minutes(L1 + 1))
+    # queue=False: handing outbox rows to the broker (and the re-queue's bookkeeping,
+    # which depends on whether the broker answered) is not part of the batch's work.
     with CaptureQueriesContext(connection) as small:
-        assert escalation_sweep().breaches == 5
+        assert escalation_sweep(queue=False).breaches == 5
     clock_at(minutes(L1 + 2))
     file_tickets(alice, 50)
     clock_at(minutes(2 * L1 + 3))
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert escalation_sweep().breaches == 50
+        assert escalation_sweep(queue=False).breaches == 50
 
 
 @pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "per-clock"])
