@@ -85,7 +85,12 @@ class User(AbstractUser):
     is_vip = models.BooleanField(_("VIP"), default=False, help_text=_("C-level user."))
     is_team_lead = models.BooleanField(_("team lead"), default=False)
     language = models.CharField(
-        _("language"), max_length=8, choices=[("en", "English"), ("de", "Deutsch")], default="en"
+        _("language"),
+        max_length=8,
+        choices=[("en", "English"), ("de", "Deutsch")],
+        blank=True,
+        default="",
+        help_text=_("Empty: follow the browser's language."),
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
@@ -128,6 +133,14 @@ class User(AbstractUser):
         if self.is_technician and self.tier:
             return Tier.up_to(self.tier)
         return []
+
+    def save(self, *args, **kwargs) -> None:
+        if self.role == Role.MANAGER and not self.is_staff:
+            # Managers work in the admin (agreements, calendars, rules, users).
+            self.is_staff = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()

@@ -5,31 +5,8 @@ from django.contrib import admin
 from .models import Escalation, EscalationRule, Notification, NotificationPreference
 
 
-class ManagersMayEdit(admin.ModelAdmin):
-    """Managers (and superusers) may edit, whatever their Django model permissions."""
-
-    def _manager(self, request) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_staff and user.is_manager)
-
-    def has_module_permission(self, request):
-        return self._manager(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._manager(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self._manager(request) or super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return self._manager(request) or super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._manager(request) or super().has_delete_permission(request, obj)
-
-
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(ManagersMayEdit):
+class EscalationRuleAdmin(admin.ModelAdmin):
     list_display = [
         "order",
         "name",
@@ -64,7 +41,7 @@ class EscalationRuleAdmin(ManagersMayEdit):
     ]
 
 
-class ReadOnly(ManagersMayEdit):
+class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         return False
 
@@ -94,7 +71,7 @@ class NotificationAdmin(ReadOnly):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(ManagersMayEdit):
+class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "enabled"]
     list_filter = ["kind", "enabled"]
     raw_id_fields = ["user"]

@@ -16,36 +16,13 @@ from .models import Agreement, Calendar, Clock, ClockPause, ClosedDate, Target
 from .validation import TargetRow, target_table_errors
 
 
-class ManagerAccess:
-    """Managers (and superusers) configure SLAs without per-model Django permissions."""
-
-    def _is_manager(self, request) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_staff and user.is_manager)
-
-    def has_module_permission(self, request) -> bool:
-        return self._is_manager(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._is_manager(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._is_manager(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._is_manager(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._is_manager(request)
-
-
-class ClosedDateInline(ManagerAccess, admin.TabularInline):
+class ClosedDateInline(admin.TabularInline):
     model = ClosedDate
     extra = 1
 
 
 @admin.register(Calendar)
-class CalendarAdmin(ManagerAccess, admin.ModelAdmin):
+class CalendarAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "always_open", "holiday_country", "holiday_subdivision"]
     search_fields = ["name"]
     inlines = [ClosedDateInline]
@@ -73,7 +50,7 @@ class TargetFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class TargetInline(ManagerAccess, admin.TabularInline):
+class TargetInline(admin.TabularInline):
     model = Target
     formset = TargetFormSet
     extra = 0
@@ -81,7 +58,7 @@ class TargetInline(ManagerAccess, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ManagerAccess, admin.ModelAdmin):
+class AgreementAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "is_default", "calendar", "warning_percent"]
     list_select_related = ["organisation", "calendar"]
     list_filter = ["is_default", "calendar"]
@@ -89,7 +66,7 @@ class AgreementAdmin(ManagerAccess, admin.ModelAdmin):
     inlines = [TargetInline]
 
 
-class ClockPauseInline(ManagerAccess, admin.TabularInline):
+class ClockPauseInline(admin.TabularInline):
     model = ClockPause
     extra = 0
     readonly_fields = ["started_at", "ended_at", "business_seconds"]
@@ -105,7 +82,7 @@ class ClockPauseInline(ManagerAccess, admin.TabularInline):
 
 
 @admin.register(Clock)
-class ClockAdmin(ManagerAccess, admin.ModelAdmin):
+class ClockAdmin(admin.ModelAdmin):
     """Read-only: clocks change only through ticket services and the sweep."""
 
     list_display = [
