@@ -96,18 +96,21 @@ def ticket_sla_status(ticket: Ticket, *, now: datetime | None = None) -> str:
     return SlaStatus.OK
 
 
-def ticket_agreement(ticket: Ticket) -> Agreement | None:
-    """The agreement applied to the ticket: the one stored on its latest clock, else the one
-    that would apply now (organisation's, else the default)."""
+def applied_agreement(ticket: Ticket) -> Agreement | None:
+    """The agreement the ticket's clocks run on (one query); None for a ticket without SLA."""
     clock = (
         Clock.objects.filter(ticket_id=ticket.pk, agreement__isnull=False)
         .select_related("agreement")
         .order_by("-started_at", "-id")
         .first()
     )
-    if clock is not None:
-        return clock.agreement
-    return applicable_agreement(ticket.organisation_id)
+    return clock.agreement if clock is not None else None
+
+
+def ticket_agreement(ticket: Ticket) -> Agreement | None:
+    """The agreement applied to the ticket: the one stored on its latest clock, else the one
+    that would apply now (organisation's, else the default)."""
+    return applied_agreement(ticket) or applicable_agreement(ticket.organisation_id)
 
 
 def ticket_clocks(ticket: Ticket) -> QuerySet[Clock]:

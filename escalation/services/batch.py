@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from accounts.models import Tier
-from sla.services.bulk_insert import insert_in_bulk
+from sla.services.bulk_insert import insert_in_bulk, new_instance
 from sla.services.bulk_marking import (
+    attach_ticket,
     clocks_mark_in_bulk,
     events_announce,
     events_record_in_bulk,
@@ -148,7 +149,7 @@ def _round(
     plans: list[_Plan] = []
     for clock in clocks:
         ticket = tickets[clock.ticket_id]
-        clock.ticket = ticket
+        attach_ticket(clock, ticket)
         trigger, matching = matching_rules(clock=clock, ticket=ticket, breach=breach, rules=rules)
         if matching:
             target = move_target(clock=clock, ticket=ticket, matching=matching)
@@ -166,10 +167,12 @@ def _round(
         ticket = follow_up_rules(
             ticket=tickets[plan.clock.ticket_id], matching=plan.matching, actions=plan.actions
         )
-        tickets[ticket.pk] = plan.clock.ticket = ticket
+        tickets[ticket.pk] = ticket
+        attach_ticket(plan.clock, ticket)
     records = insert_in_bulk(
         [
-            Escalation(
+            new_instance(
+                Escalation,
                 **escalation_fields(
                     ticket=plan.clock.ticket,
                     clock=plan.clock,
@@ -178,7 +181,7 @@ def _round(
                     from_tier=plan.from_tier,
                     actions=plan.actions,
                     now=now,
-                )
+                ),
             )
             for plan in plans
         ],
@@ -239,21 +242,15 @@ def _move(
     now = timezone.now()
     changes: list[tuple[Ticket, str, str, str]] = []
     released: list[tuple[Ticket, User]] = []
-    by_tier: dict[str, list[int]] = defaultdict(list)
     for plan in plans:
         ticket = tickets[plan.clock.ticket_id]
         assert plan.target is not None
         ticket.tier, ticket.updated_at = plan.target, now
-        by_tier[plan.target].append(ticket.pk)
         if ticket.assignee is not None and not can_work(ticket=ticket, user=ticket.assignee):
             # An assignee who cannot work the new tier is released, as in ticket_move_tier.
             released.append((ticket, ticket.assignee))
             ticket.assignee = None
         changes.append((ticket, plan.from_tier, plan.target, f"{plan.trigger} (SLA)"))
-    for tier, ids in by_tier.items():
-        Ticket.objects.filter(pk__in=ids).update(tier=tier, updated_at=now)
-    if released:
-        Ticket.objects.filter(pk__in=[t.pk for t, _ in released]).update(assignee=None)
     moves = events_record_in_bulk(
         [
             new_event(
@@ -281,8 +278,12 @@ def _move(
         ],
         announce=False,
     )
+    # The ticket rows' tier, updated_at and (released) assignee go in with the SLA columns:
+    # one UPDATE of the batch's ticket rows instead of two.
     clocks_change_tier_in_bulk(
-        changes=[(t, before, after) for t, before, after, _ in changes], clocks=stored
+        changes=[(t, before, after) for t, before, after, _ in changes],
+        clocks=stored,
+        also=("tier", "updated_at", "assignee_id"),
     )
     # Announced once the clocks and SLA columns moved too: webhook payloads carry the new
     # deadlines, as after ticket_move_tier.

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.errors import field_error
-from sla.services.bulk_insert import insert_in_bulk
+from sla.services.bulk_insert import insert_in_bulk, new_instance
 from tickets import events
 from tickets.models import EventKind
 
@@ -172,7 +172,8 @@ def notifications_write_many(
     counts = []
     for mine, (_messages, ticket, cause_key) in zip(chosen, causes, strict=True):
         wanted = [
-            Notification(
+            new_instance(
+                Notification,
                 recipient_id=pk,
                 kind=m.kind,
                 ticket_id=ticket.pk,

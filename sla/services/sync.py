@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from ..models import Clock, ClockKind
 
@@ -84,46 +85,61 @@ def sync_ticket_sla(*, ticket: Ticket, clocks: Iterable[Clock] | None = None) ->
 
 
 def write_columns_in_bulk(
-    *, model: type[Ticket], rows: Sequence[tuple[int, dict[str, Any]]]
+    *,
+    model: type[Ticket],
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    also: Sequence[str] = (),
 ) -> None:
-    """Set the SLA columns of many tickets. On PostgreSQL: COPY into a temporary table and
-    one UPDATE … FROM it (bulk_update's CASE chains get slow at thousands of rows)."""
+    """Set the SLA columns of many tickets, and the columns named in `also` (attnames whose
+    values every row carries too: the escalation sweep writes a tier move's `tier`,
+    `updated_at` and `assignee_id` in the same UPDATE). On PostgreSQL: COPY into a
+    temporary table and one UPDATE … FROM it (bulk_update's CASE chains get slow at
+    thousands of rows)."""
     if not rows:
         return
+    columns = (*COLUMNS, *also)
     table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor != "postgresql":
         # SQLite and others: one prepared UPDATE per row via executemany is linear,
         # where bulk_update's CASE chains are quadratic.
-        adapt = connection.ops.adapt_datetimefield_value
+        fields = [cast(Field, model._meta.get_field(name)) for name in columns]
+        adapt = [
+            connection.ops.adapt_datetimefield_value
+            if field.get_internal_type() == "DateTimeField"
+            else None
+            for field in fields
+        ]
         params = [
             [
-                *(adapt(values[column]) for column in COLUMNS[:4]),
-                values["sla_breached"],
-                values["sla_paused"],
-                pk,
+                values[column] if to_db is None else to_db(values[column])
+                for column, to_db in zip(columns, adapt, strict=True)
             ]
+            + [pk]
             for pk, values in rows
         ]
-        sets = ", ".join(f"{column} = %s" for column in COLUMNS)
+        sets = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)  # noqa: S608
         return
-    # The temporary table lives until the end of the transaction (ON COMMIT DROP).
+    # The temporary table lives until the end of the transaction (ON COMMIT DROP); one
+    # per column set (the sweep writes both kinds in one transaction).
+    fields = [cast(Field, model._meta.get_field(name)) for name in columns]
+    quoted = [connection.ops.quote_name(field.column) for field in fields]
+    temp = "sla_bulk_columns" if not also else "sla_bulk_columns_" + "_".join(also)
+    definitions = ", ".join(
+        f"{name} {field.db_type(connection)}" for name, field in zip(quoted, fields, strict=True)
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS sla_bulk_columns (id bigint PRIMARY KEY, "
-            "response_due_at timestamptz, response_warn_at timestamptz, "
-            "resolution_due_at timestamptz, resolution_warn_at timestamptz, "
-            "sla_breached boolean, sla_paused boolean) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (id bigint PRIMARY KEY, "
+            f"{definitions}) ON COMMIT DROP"
         )
-        cursor.execute("TRUNCATE sla_bulk_columns")
-        with cursor.cursor.copy(
-            f"COPY sla_bulk_columns (id, {', '.join(COLUMNS)}) FROM STDIN"
-        ) as copy:
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.cursor.copy(f"COPY {temp} (id, {', '.join(quoted)}) FROM STDIN") as copy:
             for pk, values in rows:
-                copy.write_row((pk, *(values[column] for column in COLUMNS)))
-        sets = ", ".join(f"{column} = v.{column}" for column in COLUMNS)
+                copy.write_row((pk, *(values[column] for column in columns)))
+        sets = ", ".join(f"{name} = v.{name}" for name in quoted)
         cursor.execute(
-            f"UPDATE {table} AS t SET {sets} FROM sla_bulk_columns AS v "  # noqa: S608
+            f"UPDATE {table} AS t SET {sets} FROM {temp} AS v "  # noqa: S608
             "WHERE t.id = v.id"
         )
