@@ -1,6 +1,8 @@
 """The standard cast (the demo users) as fixtures, plus small helpers."""
 
+import importlib
 import shutil
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -92,3 +94,34 @@ def text_file():
 def stored_files() -> list:
     root = settings.MEDIA_ROOT
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def seed_migrated_data() -> None:
+    """Put back, idempotently, the rows the data migrations seed (the standard
+    agreement, the default escalation rules): transactional tests empty every
+    table when they finish."""
+    from django.apps import apps
+
+    editor = SimpleNamespace(connection=SimpleNamespace(alias="default"))
+    for module, function in (
+        ("sla.migrations.0002_standard_agreement", "create_standard"),
+        ("escalation.migrations.0002_default_rules", "create_rules"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, editor)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, seed again, so every later test finds
+    the shipped agreement and rules whatever order the suite runs in."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not transactional or nextitem is None:
+        return  # after the last test the test database is dropped anyway
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        seed_migrated_data()

@@ -6,11 +6,12 @@ and saves a screenshot per scenario under artifacts/.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import seed_migrated_data
 
 # Playwright's sync API runs an event loop in this thread; Django's async-safety
 # check would refuse every ORM call the test makes while the browser is open.
@@ -92,38 +93,9 @@ class Session:
             context.close()
 
 
-def _seed_migrated_data() -> None:
-    """Live-server tests are transactional: every table is emptied after each one,
-    including the rows the data migrations seeded (standard agreement, default
-    escalation rules). Put them back, idempotently."""
-    from types import SimpleNamespace
-
-    from django.apps import apps
-
-    editor = SimpleNamespace(connection=SimpleNamespace(alias="default"))
-    for module, function in (
-        ("sla.migrations.0002_standard_agreement", "create_standard"),
-        ("escalation.migrations.0002_default_rules", "create_rules"),
-    ):
-        getattr(importlib.import_module(module), function)(apps, editor)
-
-
 @pytest.fixture
 def _migrated_data(transactional_db):
-    _seed_migrated_data()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a browser test's flush, seed again, so tests that run later in the
-    session (other suites' transactional tests) find the migrated rows too."""
-    yield
-    if item.get_closest_marker("browser") is None or nextitem is None:
-        return  # nothing runs after the last test (its teardown drops the test database)
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        _seed_migrated_data()
+    seed_migrated_data()
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from accounts.models import Tier
 from escalation.models import Escalation
+from sla.models import Agreement
 from tickets.models import Reply, Status, Ticket, TicketEvent
-from tickets.services import ticket_change_status, ticket_reply
+from tickets.services import ticket_change_status, ticket_create, ticket_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -203,13 +204,14 @@ def test_detail_query_count_does_not_grow(
         ticket_reply(ticket=ticket, author=l1tech, body=f"reply {n}", files=[text_file()])
         ticket_reply(ticket=ticket, author=l1tech, body=f"note {n}", internal=True)
     client.force_login(l1tech)
-    # session, user, ticket, replies, their files, ticket files, events, handoff, assignable
-    with django_assert_num_queries(9):
+    # session, user, ticket, agreement, replies, their files, ticket files, events, handoff,
+    # assignable
+    with django_assert_num_queries(10):
         response = client.get(url(ticket))
     assert response.status_code == 200
     client.force_login(alice)
     # customers: no events, hand-off or assignable list
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(url(ticket)).status_code == 200
 
 
@@ -242,3 +244,12 @@ def test_add_files_without_a_message(client, alice, bob, make_ticket, png_file):
     client.force_login(bob)
     assert client.post(url(ticket, "ticket-add-files"), {"files": [png_file()]}).status_code == 404
     assert ticket.attachments.count() == 1
+
+
+def test_the_applied_agreement_is_shown_to_staff_and_customer(client, alice, l1tech):
+    standard = Agreement.objects.get(is_default=True)  # shipped by a data migration
+    ticket = ticket_create(requester=alice, subject="VPN", description="down")
+    for user in (l1tech, alice):
+        client.force_login(user)
+        page = client.get(url(ticket)).content.decode()
+        assert "Service agreement" in page and standard.name in page

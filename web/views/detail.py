@@ -19,7 +19,7 @@ from accounts.models import Role, Tier, User
 from common.errors import ApplicationError, NotFound
 from escalation.selectors import latest_handoff
 from escalation.services import manual as escalation
-from sla.selectors import ticket_sla_status
+from sla.selectors import applied_agreement, ticket_sla_status
 from tickets import selectors as ticket_selectors
 from tickets import services
 from tickets.markdown import render_markdown
@@ -73,6 +73,7 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "staff": staff,
         "customer": is_customer_party(ticket=ticket, user=user),
         "sla_status": ticket_sla_status(ticket),
+        "agreement": applied_agreement(ticket),
         "description_html": render_markdown(ticket.description),
         "replies": [(reply, render_markdown(reply.body)) for reply in replies],
         "attachments": attachments,
