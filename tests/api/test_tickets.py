@@ -56,6 +56,7 @@ def test_detail_has_the_contract_fields(api, alice, l1tech, file_ticket):
     assert body["tier"] == "L1"
     assert body["response_due"] is not None
     assert body["sla_status"] == "ok"
+    assert body["agreement"] == ticket.clocks.get(kind="response").agreement.name
     assert "open" not in body["allowed_statuses"]
 
 

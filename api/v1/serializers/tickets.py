@@ -96,9 +96,12 @@ class TicketDetailSerializer(TicketSerializer):
     handoff_note = serializers.SerializerMethodField(
         help_text="The latest escalation handoff note (staff only, null for customers)."
     )
+    agreement = serializers.SerializerMethodField(
+        help_text="Name of the service agreement the ticket's SLA clocks run on (null: no SLA)."
+    )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "allowed_statuses", "handoff_note"]
+        fields = [*TicketSerializer.Meta.fields, "allowed_statuses", "handoff_note", "agreement"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
@@ -110,6 +113,10 @@ class TicketDetailSerializer(TicketSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_handoff_note(self, ticket: Ticket):
         return self.context.get("handoff_note")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_agreement(self, ticket: Ticket):
+        return self.context.get("agreement")
 
 
 class TicketCreateSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from common.errors import field_error
-from sla.selectors import annotate_sla
+from sla.selectors import annotate_sla, applied_agreement
 from tickets.models import Category, Ticket
 from tickets.priority import priority_for
 from tickets.selectors import ticket_list
@@ -38,7 +38,12 @@ def handoff_note(*, ticket: Ticket, user: User) -> str | None:
 
 
 def ticket_response(request: Request, ticket: Ticket, *, code: int = 200) -> Response:
-    context = {"request": request, "handoff_note": handoff_note(ticket=ticket, user=request.user)}
+    agreement = applied_agreement(ticket)
+    context = {
+        "request": request,
+        "handoff_note": handoff_note(ticket=ticket, user=request.user),
+        "agreement": agreement.name if agreement else None,
+    }
     return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
 
 
