@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role, Tier
@@ -16,6 +17,26 @@ PNG_BYTES = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa"
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+def forget_cached_keys() -> None:
+    """Drop the project's cache keys (throttle counters, the cached webhook list) so no
+    test sees another's; the Redis db itself, which Celery shares, is left alone."""
+    client = getattr(cache, "_cache", None)
+    if client is None or not hasattr(client, "get_client"):
+        cache.clear()
+        return
+    redis = client.get_client(write=True)
+    keys = list(redis.scan_iter(match=f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:*"))
+    if keys:
+        redis.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    forget_cached_keys()
+    yield
+    forget_cached_keys()
 
 
 @pytest.fixture(autouse=True)
