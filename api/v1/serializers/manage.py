@@ -1,7 +1,7 @@
 """Manager configuration: organisations, users, calendars, agreements, escalation rules.
 
 Writes run the models' own validation (`full_clean()`, which includes the SLA
-engineer's Calendar/Agreement clean() and database constraints) and the SLA
+app's Calendar/Agreement clean() and database constraints) and the SLA
 target-table check, so the API accepts exactly what the admin accepts.
 """
 
