@@ -63,6 +63,15 @@ class SweepResult:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def add(self, *, breach: bool, marked: int, escalations: int, notifications: int) -> None:
+        """Count what one clock or one batch did."""
+        if breach:
+            self.breaches += marked
+        else:
+            self.warnings += marked
+        self.escalations += escalations
+        self.notifications += notifications
+
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -194,12 +203,12 @@ def _process_batch(
         log.exception("Batch of %d clocks failed; processing them one by one", len(clock_ids))
         result.fallbacks += 1
         return False
-    if breach:
-        result.breaches += counts.marked
-    else:
-        result.warnings += counts.marked
-    result.escalations += counts.escalations
-    result.notifications += counts.notifications
+    result.add(
+        breach=breach,
+        marked=counts.marked,
+        escalations=counts.escalations,
+        notifications=counts.notifications,
+    )
     return True
 
 
@@ -228,9 +237,9 @@ def _process(
         log.exception("Escalation of clock %s failed", clock_id)
         result.errors += 1
         return
-    if breach:
-        result.breaches += 1
-    else:
-        result.warnings += 1
-    result.escalations += outcome.escalated
-    result.notifications += outcome.notifications
+    result.add(
+        breach=breach,
+        marked=1,
+        escalations=outcome.escalated,
+        notifications=outcome.notifications,
+    )
