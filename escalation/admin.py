@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import Escalation, EscalationRule, Notification, NotificationPreference
 
 
@@ -41,19 +43,8 @@ class EscalationRuleAdmin(admin.ModelAdmin):
     ]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnly):
+class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "ticket", "kind", "from_tier", "to_tier", "actor", "clock"]
     list_filter = ["kind", "from_tier", "to_tier"]
     list_select_related = ["ticket", "actor", "clock"]
@@ -62,7 +53,7 @@ class EscalationAdmin(ReadOnly):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnly):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipient", "ticket", "sent_at", "attempts"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient", "ticket"]

@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import Agreement, Calendar, Clock, ClockPause, ClosedDate, Target
 from .validation import TargetRow, target_table_errors
 
@@ -66,23 +68,14 @@ class AgreementAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
 
 
-class ClockPauseInline(admin.TabularInline):
+class ClockPauseInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ClockPause
     extra = 0
     readonly_fields = ["started_at", "ended_at", "business_seconds"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: clocks change only through ticket services and the sweep."""
 
     list_display = [
@@ -102,12 +95,3 @@ class ClockAdmin(admin.ModelAdmin):
     list_select_related = ["ticket", "agreement"]
     raw_id_fields = ["ticket"]
     inlines = [ClockPauseInline]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import Attachment, Category, Reply, Ticket, TicketEvent
 
 
@@ -66,17 +68,8 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["ticket", "kind", "actor", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["ticket", "actor"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -82,3 +82,11 @@ def test_saved_language_and_time_zone_win(client, gina, alice):
     alice.save(update_fields=["language"])
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="de")
     assert page.wsgi_request.LANGUAGE_CODE == "en"
+
+
+@pytest.mark.django_db
+def test_history_and_engine_state_are_read_only_even_for_managers(client, manager):
+    client.force_login(manager)
+    for name in ("tickets_ticketevent", "sla_clock", "escalation_escalation"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403, name
