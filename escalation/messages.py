@@ -6,15 +6,41 @@ read those on the ticket page, where access is checked.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from .services.notify import ticket_url
 
 if TYPE_CHECKING:
     from sla.models import Clock
     from tickets.models import Reply, Ticket
+
+_texts: ContextVar[dict[str, str] | None] = ContextVar("escalation_texts", default=None)
+
+
+def _(message: str) -> str:
+    texts = _texts.get()
+    if texts is None:
+        return gettext(message)
+    text = texts.get(message)
+    if text is None:
+        text = texts[message] = gettext(message)
+    return text
+
+
+@contextlib.contextmanager
+def texts_once() -> Iterator[None]:
+    """Translate each text once for a whole batch (gettext was most of a message's cost);
+    the batch runs in one active language throughout, so the texts are the same."""
+    token = _texts.set({})
+    try:
+        yield
+    finally:
+        _texts.reset(token)
 
 
 def _facts(ticket: Ticket) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 
 from .services.notify import DeliveryFailed, notification_deliver
-from .services.sweep import escalation_sweep
+from .services.sweep import escalation_sweep, escalation_sweep_batch
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,17 @@ def sweep() -> dict:
     result = escalation_sweep()
     if not result.skipped and (result.warnings or result.breaches or result.errors):
         log.info("Escalation sweep: %s", result.as_dict())
+    return result.as_dict()
+
+
+@shared_task(name="escalation.sweep_batch", ignore_result=True)
+def sweep_batch(clock_ids: list[int], breach: bool, now: str) -> dict:
+    """One batch a sweep handed out (`now` in ISO 8601); exactly once by its claims."""
+    result = escalation_sweep_batch(
+        clock_ids=clock_ids, breach=breach, now=datetime.fromisoformat(now)
+    )
+    if result.errors or result.fallbacks:
+        log.warning("Escalation batch: %s", result.as_dict())
     return result.as_dict()
 
 

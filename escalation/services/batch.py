@@ -90,6 +90,26 @@ def process_batch(
 ) -> BatchCounts:
     """Mark and escalate the due clocks among `clock_ids`; clocks of tickets locked
     elsewhere, or no longer due, are left alone. Call inside a transaction."""
+    with messages.texts_once():
+        return _process_batch(
+            clock_ids=clock_ids,
+            breach=breach,
+            now=now,
+            rules=rules,
+            audience=audience,
+            queue=queue,
+        )
+
+
+def _process_batch(
+    *,
+    clock_ids: Sequence[int],
+    breach: bool,
+    now: datetime,
+    rules: list[EscalationRule],
+    audience: Audience,
+    queue: bool,
+) -> BatchCounts:
     counts = BatchCounts()
     tickets = tickets_lock_for_clocks(clock_ids=clock_ids)
     if not tickets:

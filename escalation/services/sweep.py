@@ -18,6 +18,14 @@ Exactly once, whatever crashes, comes from the database, not from timing:
 - if a batch raises, it is rolled back and its clocks go one by one through the
   per-clock path (sla.services.marking + rules.apply_rules, each clock in its
   own transaction), so one poisoned clock never holds up the others.
+
+Scale-out: batches are independent (each takes its own locks and claims), so when the
+backlog is more than one batch the sweep may hand the following ones, up to
+TIERDESK_ESCALATION_FANOUT_BATCHES, to Celery workers (task `escalation.sweep_batch`,
+same batch service, same fallback) instead of running them itself. A batch handed out
+and read again by the next sweep before a worker got to it is harmless: whoever claims
+its clocks first acts, the other finds nothing due. On SQLite (one writer) batches
+always run inline.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class SweepResult:
     requeued: int = 0
     errors: int = 0
     fallbacks: int = 0  # batches that failed and were redone clock by clock
+    dispatched: int = 0  # batches handed to workers (counted by them, not here)
     skipped: bool = False
 
     def as_dict(self) -> dict:
@@ -96,12 +105,20 @@ def sweep_lock() -> Iterator[bool]:
 
 
 def _due_batch(
-    *, field: str, now: datetime, after: tuple[datetime, int] | None, size: int
+    *,
+    field: str,
+    now: datetime,
+    after: tuple[datetime, int] | None,
+    size: int,
+    skip_overdue: bool = False,
 ) -> list[tuple[int, datetime]]:
     """The next `size` due clocks in (instant, id) order, skipping rows locked elsewhere."""
     clocks = Clock.objects.filter(_RUNNING, **{f"{field}__lte": now})
     if field == "warn_at":
         clocks = clocks.filter(warned_at__isnull=True)
+        if skip_overdue:
+            # Their breach batch is with a worker: no stale warning before it.
+            clocks = clocks.filter(due_at__gt=now)
     if after is not None:
         # Keyset paging, so a clock that could not be claimed is not read again.
         instant, last_id = after
@@ -139,12 +156,26 @@ def escalation_sweep(
             return result
         rules = active_rules()
         audience = Audience()
+        fanout = _fanout_limit(queue=queue, set_based=set_based)
         for breach, field in ((True, "due_at"), (False, "warn_at")):
             after = None
-            while batch := _due_batch(field=field, now=now, after=after, size=batch_size):
+            first = True
+            while batch := _due_batch(
+                field=field,
+                now=now,
+                after=after,
+                size=batch_size,
+                skip_overdue=result.dispatched > 0,
+            ):
                 after = (batch[-1][1], batch[-1][0])
                 ids = [clock_id for clock_id, _instant in batch]
-                if set_based and _process_batch(
+                # The first batch always runs here: only a backlog beyond it is handed out.
+                if not first and result.dispatched < fanout:
+                    _dispatch(clock_ids=ids, breach=breach, now=now)
+                    result.dispatched += 1
+                    continue
+                first = False
+                _run_batch(
                     clock_ids=ids,
                     breach=breach,
                     now=now,
@@ -152,21 +183,84 @@ def escalation_sweep(
                     audience=audience,
                     result=result,
                     queue=queue,
-                ):
-                    continue
-                for clock_id in ids:
-                    _process(
-                        clock_id=clock_id,
-                        breach=breach,
-                        now=now,
-                        rules=rules,
-                        audience=audience,
-                        result=result,
-                        queue=queue,
-                    )
+                    set_based=set_based,
+                )
         if queue:
             result.requeued = notifications_requeue(now=now)
     return result
+
+
+def escalation_sweep_batch(
+    *,
+    clock_ids: list[int],
+    breach: bool,
+    now: datetime,
+    queue: bool = True,
+    rules: list | None = None,
+    audience: Audience | None = None,
+) -> SweepResult:
+    """One batch of due clocks exactly as the sweep runs it (set-based, clock by clock if
+    that fails), for a worker the sweep handed it to or a benchmark process. Safe to run
+    in parallel with the sweep and other batches: the ticket locks and clock claims
+    decide who acts on a clock; clocks no longer due are left alone."""
+    result = SweepResult()
+    _run_batch(
+        clock_ids=clock_ids,
+        breach=breach,
+        now=now,
+        rules=active_rules() if rules is None else rules,
+        audience=audience or Audience(),
+        result=result,
+        queue=queue,
+        set_based=True,
+    )
+    return result
+
+
+def _fanout_limit(*, queue: bool, set_based: bool) -> int:
+    """How many batches this sweep may hand to workers (none on SQLite or without Celery)."""
+    if not (queue and set_based and _is_postgres()):
+        return 0
+    return max(settings.TIERDESK_ESCALATION_FANOUT_BATCHES, 0)
+
+
+def _dispatch(*, clock_ids: list[int], breach: bool, now: datetime) -> None:
+    from ..tasks import sweep_batch  # tasks import this module
+
+    sweep_batch.delay(clock_ids, breach, now.isoformat())
+
+
+def _run_batch(
+    *,
+    clock_ids: list[int],
+    breach: bool,
+    now: datetime,
+    rules: list,
+    audience: Audience,
+    result: SweepResult,
+    queue: bool,
+    set_based: bool,
+) -> None:
+    if set_based and _process_batch(
+        clock_ids=clock_ids,
+        breach=breach,
+        now=now,
+        rules=rules,
+        audience=audience,
+        result=result,
+        queue=queue,
+    ):
+        return
+    for clock_id in clock_ids:
+        _process(
+            clock_id=clock_id,
+            breach=breach,
+            now=now,
+            rules=rules,
+            audience=audience,
+            result=result,
+            queue=queue,
+        )
 
 
 def _fast_commit() -> None:

@@ -143,6 +143,8 @@ TIERDESK_REOPEN_DAYS = env.int("TIERDESK_REOPEN_DAYS", default=14)
 TIERDESK_ESCALATION_INTERVAL_SECONDS = env.int("TIERDESK_ESCALATION_INTERVAL_SECONDS", default=30)
 # Due clocks per sweep transaction (set-based path; see escalation/services/batch.py).
 TIERDESK_ESCALATION_BATCH_SIZE = env.int("TIERDESK_ESCALATION_BATCH_SIZE", default=1000)
+# Batches beyond the first that one sweep may hand to Celery workers (0: all inline).
+TIERDESK_ESCALATION_FANOUT_BATCHES = env.int("TIERDESK_ESCALATION_FANOUT_BATCHES", default=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
