@@ -1,17 +1,66 @@
-"""Test settings: real PostgreSQL and Redis, fast hashing, in-memory e-mail."""
+"""Test settings: real PostgreSQL and Redis, fast hashing, in-memory e-mail.
+
+Every test run is isolated from every other on the machine (two checkouts, `pytest -n`):
+its own test database name and its own Redis database. The run's id and Redis database
+travel to subprocesses the tests start (Celery workers, gunicorn) through the environment.
+"""
+
+import fcntl
+import os
+import secrets
+import tempfile
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+
+RUN_ID = os.environ.setdefault("TIERDESK_TEST_RUN", secrets.token_hex(4))
+_REDIS_DATABASES = 16  # Redis' default `databases`; 0 stays the developer's own
+
+
+def _redis_database() -> int:
+    """A Redis database no other running test process holds: the first free lock file wins,
+    and the lock lives as long as this process. A subprocess inherits its parent's choice."""
+    inherited = os.environ.get("TIERDESK_TEST_REDIS_DB")
+    if inherited:
+        return int(inherited)
+    for number in range(1, _REDIS_DATABASES):
+        path = os.path.join(tempfile.gettempdir(), f"tierdesk-test-redis-{number}.lock")
+        handle = open(path, "w")  # noqa: SIM115 - held open: the lock is the open file
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _HELD_LOCKS.append(handle)
+        os.environ["TIERDESK_TEST_REDIS_DB"] = str(number)
+        return number
+    raise RuntimeError("Every Redis test database is taken by another test run.")
+
+
+_HELD_LOCKS: list = []
+_REDIS_BASE = env("REDIS_URL", default="redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+REDIS_URL = f"{_REDIS_BASE}/{_redis_database()}"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tierdesk"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if not DATABASES["default"]["NAME"].startswith("test_"):
+    # Subprocesses get the test database itself in DATABASE_URL; pytest gets its own name.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{RUN_ID}"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_BROKER_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"tierdesk-{RUN_ID}",
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

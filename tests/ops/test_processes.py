@@ -6,11 +6,11 @@ database, the bind address and file paths are swapped for local ones.
 """
 
 import http.client
-import os
 import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils.html import escape
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def local_env(tmp_path):
     return production_env(
         database_url=database_url(connection.settings_dict),
-        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        redis_url=settings.REDIS_URL,
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         TIERDESK_ATTACHMENT_ROOT=str(tmp_path / "attachments"),
     )
