@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from common.errors import field_error
+from mail.outbound import notification_email
 from sla.services.bulk_insert import insert_in_bulk, new_instance
 from tickets import events
 from tickets.models import EventKind
@@ -269,12 +269,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         return False
     row = Notification.objects.select_related("recipient", "ticket").get(pk=notification_id)
     try:
-        EmailMessage(
-            subject=row.subject,
-            body=row.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[row.recipient.email],
-        ).send()
+        notification_email(row).send()
     except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind are retried
         retry_in = backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
         Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(

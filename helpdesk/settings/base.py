@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "web",
     "reports",
     "api",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tierdesk <helpdesk@localhost>")
 SITE_URL = env("TIERDESK_SITE_URL", default="http://127.0.0.1:8000")
+# The address customers write to; replies go to its +HD-000123.<token> sub-address.
+TIERDESK_MAIL_ADDRESS = env("TIERDESK_MAIL_ADDRESS", default="")
 
 # Celery: the same task code runs on Redis in production and on a serverless
 # transport in the embedded setup.
