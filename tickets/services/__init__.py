@@ -1,0 +1,39 @@
+"""Every write to a ticket: one transaction each, an event for each change.
+
+Callers pass a ticket they fetched through `Ticket.objects.visible_to(user)`;
+the services re-read it under a row lock and decide whether the user may act.
+Signals (tickets.signals) let the SLA engine and notifications join the same
+transaction without tickets importing them.
+
+- inputs.py: text and file checks shared by the services
+- create.py: filing a ticket
+- changes.py: status, assignee, priority and tier changes
+- replies.py: replies, internal notes, attachments
+"""
+
+from .changes import (
+    ticket_acknowledge,
+    ticket_assign,
+    ticket_change_priority,
+    ticket_change_status,
+    ticket_move_tier,
+    ticket_rate,
+)
+from .create import ticket_create
+from .inputs import MAX_FILES, MAX_SUBJECT, MAX_TEXT
+from .replies import ticket_add_attachments, ticket_reply
+
+__all__ = [
+    "MAX_FILES",
+    "MAX_SUBJECT",
+    "MAX_TEXT",
+    "ticket_acknowledge",
+    "ticket_add_attachments",
+    "ticket_assign",
+    "ticket_change_priority",
+    "ticket_change_status",
+    "ticket_create",
+    "ticket_move_tier",
+    "ticket_rate",
+    "ticket_reply",
+]

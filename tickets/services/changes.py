@@ -1,0 +1,178 @@
+"""Changes of a ticket's core columns: status, assignee, priority, tier."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Tier
+from common.errors import Conflict, NotAllowed, field_error
+
+from .. import events, signals
+from ..models import Priority, Status, Ticket
+from ..permissions import can_work, is_customer_party, transition_refusal
+from .inputs import clean_text, locked
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def ticket_change_status(*, ticket: Ticket, actor: User, status: str, reason: str = "") -> Ticket:
+    if status not in Status.values:
+        raise field_error("status", _("Unknown status “%(s)s”.") % {"s": status})
+    with transaction.atomic():
+        ticket = locked(ticket)
+        refusal = transition_refusal(ticket=ticket, user=actor, target=status)
+        if refusal:
+            raise Conflict(refusal, code="invalid_transition")
+        set_status(ticket=ticket, actor=actor, status=status)
+    return ticket
+
+
+def set_status(*, ticket: Ticket, actor: User | None, status: str) -> None:
+    """Apply a status change already judged legal; write its event and signal."""
+    before = ticket.status
+    now = timezone.now()
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif before in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    ticket.save(update_fields=fields)
+    events.status_changed(ticket=ticket, actor=actor, before=before, after=status)
+    signals.ticket_status_changed.send(
+        sender=Ticket, ticket=ticket, actor=actor, before=before, after=status
+    )
+
+
+def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
+    """Assign to a technician who can work the ticket's tier, or unassign (None)."""
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if not can_work(ticket=ticket, user=actor):
+            raise NotAllowed(_("Only staff can assign tickets."))
+        if assignee is not None:
+            if not assignee.is_active or not can_work(ticket=ticket, user=assignee):
+                raise field_error(
+                    "assignee",
+                    _("%(user)s cannot work a %(tier)s ticket.")
+                    % {"user": assignee, "tier": ticket.tier},
+                )
+            climbing = Tier.rank(assignee.tier or Tier.L3) > Tier.rank(actor.tier or Tier.L3)
+            if actor.is_technician and assignee.pk != actor.pk and climbing:
+                raise NotAllowed(_("Technicians cannot assign to a higher tier; escalate instead."))
+        before = ticket.assignee
+        if (before.pk if before else None) == (assignee.pk if assignee else None):
+            return ticket
+        ticket.assignee = assignee
+        fields = ["assignee", "updated_at"]
+        if ticket.status == Status.NEW and assignee is not None:
+            ticket.save(update_fields=fields)
+            set_status(ticket=ticket, actor=actor, status=Status.OPEN)
+        else:
+            ticket.save(update_fields=fields)
+        events.assignee_changed(ticket=ticket, actor=actor, before=before, after=assignee)
+        signals.ticket_assigned.send(
+            sender=Ticket, ticket=ticket, actor=actor, before=before, after=assignee
+        )
+    return ticket
+
+
+def ticket_change_priority(*, ticket: Ticket, actor: User | None, priority: str) -> Ticket:
+    """Staff change the priority; `actor=None` is the system (escalation rules)."""
+    if priority not in Priority.values:
+        raise field_error("priority", _("Unknown priority “%(p)s”.") % {"p": priority})
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if actor is not None and not can_work(ticket=ticket, user=actor):
+            raise NotAllowed(_("Only staff can change the priority."))
+        before = ticket.priority
+        if before == priority:
+            return ticket
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+        events.priority_changed(ticket=ticket, actor=actor, before=before, after=priority)
+        signals.ticket_priority_changed.send(
+            sender=Ticket, ticket=ticket, actor=actor, before=before, after=priority
+        )
+    return ticket
+
+
+def ticket_move_tier(*, ticket: Ticket, actor: User | None, tier: str, reason: str) -> Ticket:
+    """Move a ticket to another tier (the escalation layer decides who may).
+
+    An assignee who cannot work the new tier is released, so the ticket lands
+    unclaimed in the new queue. Emits `ticket_tier_changed` so the SLA engine
+    starts the tier's response clock.
+    """
+    if tier not in Tier.values:
+        raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": tier})
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if not ticket.is_active:
+            raise Conflict(_("Only active tickets change tier."), code="ticket_inactive")
+        before = ticket.tier
+        if before == tier:
+            raise Conflict(
+                _("The ticket is already at %(tier)s.") % {"tier": tier}, code="same_tier"
+            )
+        ticket.tier = tier
+        fields = ["tier", "updated_at"]
+        released = None
+        if ticket.assignee is not None and not can_work(ticket=ticket, user=ticket.assignee):
+            released = ticket.assignee
+            ticket.assignee = None
+            fields.append("assignee")
+        ticket.save(update_fields=fields)
+        events.tier_changed(ticket=ticket, actor=actor, before=before, after=tier, reason=reason)
+        if released is not None:
+            events.assignee_changed(ticket=ticket, actor=actor, before=released, after=None)
+        signals.ticket_tier_changed.send(
+            sender=Ticket, ticket=ticket, actor=actor, before=before, after=tier, reason=reason
+        )
+    return ticket
+
+
+def ticket_acknowledge(*, ticket: Ticket, actor: User) -> Ticket:
+    """A technician of the ticket's tier confirms the request: meets the response clock."""
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if not can_work(ticket=ticket, user=actor):
+            raise NotAllowed(_("Only staff can acknowledge tickets."))
+        if not ticket.is_active:
+            raise Conflict(_("Only active tickets can be acknowledged."), code="ticket_inactive")
+        events.acknowledged(ticket=ticket, actor=actor)
+        if ticket.status == Status.NEW:
+            set_status(ticket=ticket, actor=actor, status=Status.OPEN)
+        signals.ticket_acknowledged.send(sender=Ticket, ticket=ticket, actor=actor)
+    return ticket
+
+
+def ticket_rate(*, ticket: Ticket, actor: User, rating: int, comment: str = "") -> Ticket:
+    """The customer rates a resolved or closed ticket, once, 1 to 5."""
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise field_error("rating", _("Choose a rating from 1 to 5."))
+    comment = clean_text(comment, field="comment", max_length=5000, required=False)
+    with transaction.atomic():
+        ticket = locked(ticket)
+        if not is_customer_party(ticket=ticket, user=actor):
+            raise NotAllowed(_("Only the customer can rate a ticket."))
+        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+            raise Conflict(_("A ticket can be rated once it is resolved."), code="not_resolved")
+        if ticket.satisfaction_rating is not None:
+            raise Conflict(_("This ticket has already been rated."), code="already_rated")
+        ticket.satisfaction_rating = rating
+        ticket.satisfaction_comment = comment
+        ticket.save(update_fields=["satisfaction_rating", "satisfaction_comment", "updated_at"])
+        events.rated(ticket=ticket, actor=actor, rating=rating)
+    return ticket

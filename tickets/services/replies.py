@@ -1,0 +1,83 @@
+"""Replies, internal notes and files added to a ticket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.errors import Conflict, NotAllowed, field_error
+
+from .. import events, signals
+from ..models import Attachment, Reply, Status, Ticket
+from ..permissions import can_work, is_customer_party, transition_refusal
+from .changes import set_status
+from .inputs import MAX_TEXT, FileCleanup, check_files, clean_text, locked, store_files
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import User
+
+
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    internal: bool = False,
+    files: Sequence[UploadedFile] = (),
+) -> Reply:
+    """Add a public reply or an internal note, with files."""
+    body = clean_text(body, field="body", max_length=MAX_TEXT)
+    checked = check_files(files)
+    with FileCleanup(), transaction.atomic():
+        ticket = locked(ticket)
+        staff = can_work(ticket=ticket, user=author)
+        if not staff and not is_customer_party(ticket=ticket, user=author):
+            raise NotAllowed(_("You cannot reply to this ticket."))
+        if internal and not staff:
+            raise NotAllowed(_("Only staff can write internal notes."))
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
+        reply = Reply.objects.create(ticket=ticket, author=author, body=body, internal=internal)
+        events.reply_added(ticket=ticket, reply=reply)
+        store_files(ticket=ticket, uploader=author, checked=checked, reply=reply)
+        if not internal:
+            if staff and ticket.first_response_at is None:
+                ticket.first_response_at = reply.created_at
+                ticket.save(update_fields=["first_response_at", "updated_at"])
+            else:
+                ticket.save(update_fields=["updated_at"])
+            if staff and ticket.status == Status.NEW:
+                set_status(ticket=ticket, actor=author, status=Status.OPEN)
+            elif not staff and ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+                # A customer answering a resolved ticket is reopening it: same rules apply.
+                refusal = transition_refusal(ticket=ticket, user=author, target=Status.OPEN)
+                if refusal:
+                    raise Conflict(refusal, code="invalid_transition")
+                set_status(ticket=ticket, actor=author, status=Status.OPEN)
+        signals.ticket_replied.send(sender=Ticket, ticket=ticket, reply=reply)
+    return reply
+
+
+def ticket_add_attachments(
+    *, ticket: Ticket, uploader: User, files: Sequence[UploadedFile]
+) -> list[Attachment]:
+    if not files:
+        raise field_error("attachments", _("Choose at least one file."), code="required")
+    checked = check_files(files)
+    with FileCleanup(), transaction.atomic():
+        ticket = locked(ticket)
+        if not (
+            can_work(ticket=ticket, user=uploader)
+            or is_customer_party(ticket=ticket, user=uploader)
+        ):
+            raise NotAllowed(_("You cannot add files to this ticket."))
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
+        attachments = store_files(ticket=ticket, uploader=uploader, checked=checked, reply=None)
+        ticket.save(update_fields=["updated_at"])
+    return attachments
