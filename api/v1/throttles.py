@@ -2,8 +2,9 @@
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] at request time (so
 tests and operators can change them) and counters live in the default cache
-(Redis in production and tests, local memory in the embedded setup).
-Only POST is throttled; reads are not.
+(Redis in production and tests, local memory in the embedded setup), read and
+written through `common.cache.guarded_cache`: while Redis is down the limits are
+counted per process instead, never a 500. Only POST is throttled; reads are not.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import hashlib
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from common.cache import guarded_cache
+
 
 class _PostThrottle(SimpleRateThrottle):
     scope = ""
+    cache = guarded_cache
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
