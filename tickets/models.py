@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 REFERENCE_PREFIX = "HD-"
-REFERENCE_RE = re.compile(r"^\s*HD-?(\d{1,12})\s*$", re.IGNORECASE)
+REFERENCE_RE = re.compile(r"^\s*HD-?([0-9]{1,12})\s*$", re.IGNORECASE | re.ASCII)
 
 
 class Priority(models.TextChoices):

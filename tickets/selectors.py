@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 
 from common.errors import NotFound
+from common.ids import parse_id
 
 from .models import Attachment, Reply, Ticket, TicketEvent, TicketQuerySet
 
@@ -27,8 +28,9 @@ def ticket_get(*, user: User, reference: str | int) -> Ticket:
     Another user's ticket is indistinguishable from a missing one.
     """
     tickets = ticket_list(user=user)
-    if isinstance(reference, int) or str(reference).isdigit():
-        tickets = tickets.filter(pk=int(reference))
+    ticket_id = parse_id(reference)
+    if ticket_id is not None:
+        tickets = tickets.filter(pk=ticket_id)
     else:
         tickets = tickets.by_reference(str(reference))
     ticket = tickets.first()

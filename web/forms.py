@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
 from common.errors import ApplicationError
+from common.ids import IdFormField
 from tickets.models import Category, Priority, Status
 from tickets.priority import Level
 
@@ -90,7 +91,7 @@ class PriorityForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.IntegerField(label=_("Assignee"), required=False)
+    assignee = IdFormField(label=_("Assignee"), required=False, min_value=0)
 
 
 class EscalateForm(forms.Form):
@@ -134,7 +135,7 @@ class QueueFilterForm(forms.Form):
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("Any"))] + Priority.choices
     )
-    organisation = forms.IntegerField(label=_("Organisation"), required=False)
+    organisation = IdFormField(label=_("Organisation"), required=False)
     who = forms.ChoiceField(
         label=_("Assignee"),
         required=False,
@@ -156,4 +157,4 @@ class DashboardFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
     )
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
-    organisation = forms.IntegerField(label=_("Organisation"), required=False)
+    organisation = IdFormField(label=_("Organisation"), required=False)

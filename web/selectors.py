@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from common.ids import parse_id
 from sla.selectors import annotate_sla, order_by_urgency
 from tickets.models import Reply, Status, Ticket
 from tickets.selectors import ticket_list
@@ -53,8 +54,8 @@ def _search(query: str) -> Q:
     in_replies = Exists(Reply.objects.filter(ticket=OuterRef("pk"), body__icontains=query))
     condition = Q(subject__icontains=query) | Q(description__icontains=query) | Q(in_replies)
     ticket_id = Ticket.id_from_reference(query)
-    if ticket_id is None and query.isdigit() and len(query) < 13:
-        ticket_id = int(query)
+    if ticket_id is None and len(query) < 13:
+        ticket_id = parse_id(query)
     if ticket_id:
         condition |= Q(pk=ticket_id)
     return condition

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Tier
+from common.ids import IdFormField
 from sla.selectors import SlaStatus, sla_status_condition
 from tickets.models import Priority, Status, Ticket
 
@@ -16,7 +16,7 @@ MAX_ID = 2**63 - 1
 
 
 class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = IdFormField
 
 
 ORDERING = (
