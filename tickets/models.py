@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
@@ -72,11 +73,17 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         if user.is_manager:
             return self.all()
         if user.is_technician:
-            return self.filter(tier__in=user.visible_tiers)
+            return self.filter(Q(tier__in=user.visible_tiers) | self._watched_by(user))
         scope = Q(requester=user)
         if user.is_organisation_contact and user.organisation_id:
             scope |= Q(organisation_id=user.organisation_id)
-        return self.filter(scope)
+        return self.filter(scope | self._watched_by(user))
+
+    @staticmethod
+    def _watched_by(user: User) -> Q:
+        """Watchers see the ticket too (customers are only ever added within the
+        ticket's organisation, so this never widens a customer beyond it)."""
+        return Q(Exists(Watcher.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk)))
 
     def active(self) -> TicketQuerySet:
         return self.filter(status__in=Status.active())
@@ -264,6 +271,13 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     DEESCALATED = "deescalated", _("De-escalated")
     NOTIFICATION = "notification", _("Notification sent")
+    MERGED = "merged", _("Merged")
+    LINKED = "linked", _("Linked")
+    UNLINKED = "unlinked", _("Link removed")
+    WATCHER_ADDED = "watcher_added", _("Watcher added")
+    WATCHER_REMOVED = "watcher_removed", _("Watcher removed")
+    TAGS = "tags", _("Tags changed")
+    CLOCK_STOPPED = "clock_stopped", _("SLA clock stopped")
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
@@ -313,3 +327,79 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Ticket events are append-only.")
+
+
+class Watcher(models.Model):
+    """Someone copied in on a ticket: a customer's colleague (CC) or staff following it.
+
+    Watchers see the ticket and are notified like the requester; customer watchers
+    belong to the ticket's organisation (checked by the service that adds them).
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watching"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("watcher")
+        verbose_name_plural = _("watchers")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="watcher_once_per_ticket"),
+        ]
+        indexes = [models.Index(fields=["user", "ticket"], name="watcher_user_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.ticket_id}"
+
+
+class LinkKind(models.TextChoices):
+    RELATED = "related", _("Related")
+    PARENT = "parent", _("Parent of")
+    DUPLICATE = "duplicate", _("Duplicate of")
+
+
+class TicketLink(models.Model):
+    """A directed link: `source` is related to / parent of / a duplicate of `target`."""
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=10, choices=LinkKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="link_once_per_pair"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="link_not_self"),
+        ]
+        indexes = [models.Index(fields=["target"], name="link_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
+
+
+class Tag(BaseModel):
+    """A label from the staff-managed list; tickets carry any number of them."""
+
+    name = models.CharField(_("name"), max_length=50)
+    tickets = models.ManyToManyField(Ticket, related_name="tags", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name

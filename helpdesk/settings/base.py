@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "mail",
+    "desk",
 ]
 
 MIDDLEWARE = [
