@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import Tier
+from accounts.names import hides_staff_names, staff_name_for_customers
 from tickets.models import EventKind, Priority, Status
 
 register = template.Library()
@@ -106,3 +107,16 @@ def is_clock_event(event) -> bool:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.simple_tag(takes_context=True)
+def person(context, user) -> str:
+    """A reply's author or an event's actor as the viewer may see them: customers see staff
+    by their display name (or "Support"), never by username."""
+    if user is None:
+        return _("system")
+    request = context.get("request")
+    if user.is_support_staff and hides_staff_names(getattr(request, "user", None)):
+        name = staff_name_for_customers(user)
+        return name if name == _("Support") else _("%(name)s (support)") % {"name": name}
+    return str(user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation
+from reports.csv_export import csv_response
 from reports.selectors import dashboard_figures
 
 from ..forms import DashboardFilterForm
@@ -74,17 +74,6 @@ def _csv(figures: dict, table: str, start: dt.date, end: dt.date) -> HttpRespons
     if table not in TABLES:
         raise Http404("No such table.")
     rows = figures[table]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table}_{start}_{end}.csv"'
-    if rows:
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
-    return response
-
-
-def _cell(value):
-    """Ticket subjects reach the CSV: keep spreadsheets from running them as formulas."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_response(
+        filename=f"{table}_{start}_{end}.csv", fieldnames=list(rows[0]) if rows else [], rows=rows
+    )

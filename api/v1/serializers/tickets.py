@@ -72,7 +72,7 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_assignee(self, ticket: Ticket):
         if ticket.assignee_id is None or not _is_staff(self.context):
             return None
-        return UserRefSerializer(ticket.assignee).data
+        return UserRefSerializer(ticket.assignee, context=self.context).data
 
     def get_is_assigned(self, ticket: Ticket) -> bool:
         return ticket.assignee_id is not None
@@ -247,7 +247,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(UserRefSerializer(allow_null=True))
     def get_actor(self, event: TicketEvent):
-        return UserRefSerializer(event.actor).data if event.actor_id else None
+        return UserRefSerializer(event.actor, context=self.context).data if event.actor_id else None
 
 
 class EscalationSerializer(serializers.Serializer):

@@ -50,7 +50,7 @@ class TicketRepliesApi(TicketActionView):
             body=values["body"],
             internal=values["internal"],
         )
-        return Response(s.ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(reply).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["ticket actions"], request=s.AssignSerializer)
