@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format fuzz bench migrate seed clean
+.PHONY: run test test-sqlite lint format fuzz bench migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,9 @@ $(DEV_STAMP): $(STAMP)
 run: $(STAMP)
 	@bash scripts/run_embedded.sh
 
-## test: lint, type-check and the whole suite on PostgreSQL + Redis + Chromium
+## test: lint, type-check and the whole suite on PostgreSQL + Redis + Chromium, then the SLA,
+##       escalation and web tests again on SQLite (the embedded `make run` database), minus the
+##       tests about PostgreSQL itself (marker `postgres`) and the database-free calendar maths
 test: $(DEV_STAMP)
 	@$(BIN)/python scripts/check_services.py
 	@bash scripts/ensure_chromium.sh
@@ -32,6 +34,12 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-sqlite
+
+## test-sqlite: the SLA, escalation and web tests on SQLite only
+test-sqlite: $(DEV_STAMP)
+	$(BIN)/pytest -q --ds=helpdesk.settings.test_sqlite -m "not postgres" \
+		--ignore=tests/sla/test_calendar_properties.py tests/sla tests/escalation tests/web
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

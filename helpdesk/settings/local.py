@@ -8,6 +8,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tierdesk.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Django's backend with SQLite's real bound-parameter limit (fewer statements in bulk).
+    DATABASES["default"]["ENGINE"] = "common.db.sqlite3"
     # The web server and the worker share the file: wait for locks, don't fail.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,

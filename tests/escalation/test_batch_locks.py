@@ -13,7 +13,7 @@ from tickets.models import Ticket
 from .helpers import response_clock
 from .overdue import overdue_tickets
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def hold_lock(ticket_id, locked, release):

@@ -13,7 +13,7 @@ from tickets.models import EventKind, Ticket, TicketEvent
 from .overdue import overdue_tickets
 from .worker import Worker, flush_broker, wait_until
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

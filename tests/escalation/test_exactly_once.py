@@ -61,6 +61,7 @@ def assert_each_escalated_once(tickets):
     assert Notification.objects.filter(cause_key__contains=":breach").count() == 2 * len(tickets)
 
 
+@pytest.mark.postgres
 def test_two_sweeps_racing_without_the_lock_escalate_each_clock_once(alice, agreement, staff):
     tickets = overdue_tickets(alice, N)
     results = run_in_threads(lambda: escalation_sweep(use_lock=False, batch_size=4))
@@ -70,6 +71,7 @@ def test_two_sweeps_racing_without_the_lock_escalate_each_clock_once(alice, agre
     assert_each_escalated_once(tickets)
 
 
+@pytest.mark.postgres
 def test_two_beats_double_the_sweeps_not_the_escalations(alice, agreement, staff):
     tickets = overdue_tickets(alice, N)
     # Each "beat" fires the sweep task twice; a worker runs each message.

@@ -34,6 +34,7 @@ def worker(tmp_path):
 
 
 @pytest.mark.celery
+@pytest.mark.postgres
 def test_sweep_hands_a_backlog_of_three_batches_to_workers_each_clock_once(
     alice, agreement, staff, settings, worker
 ):
@@ -62,6 +63,7 @@ def test_sweep_hands_a_backlog_of_three_batches_to_workers_each_clock_once(
     assert (again.breaches, again.escalations, again.dispatched) == (0, 0, 0)
 
 
+@pytest.mark.postgres
 def test_fan_out_limit_caps_the_batches_handed_out(alice, agreement, staff, settings):
     overdue_tickets(alice, 8)
     settings.TIERDESK_ESCALATION_FANOUT_BATCHES = 1
@@ -100,6 +102,7 @@ def test_a_batch_task_delivered_twice_acts_once(alice, agreement, staff):
     assert_each_escalated_once(tickets)
 
 
+@pytest.mark.postgres
 def test_two_workers_on_the_same_batches_escalate_each_clock_once(alice, agreement, staff):
     tickets = overdue_tickets(alice, 30)
     ids = due_l1_clock_ids()
