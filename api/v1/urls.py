@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from .views import actions, auth, manage, tickets, webhooks
+from .views import actions, auth, knowledge, manage, tickets, webhooks
 
 
 class IdConverter:
@@ -51,5 +51,34 @@ urlpatterns = [
         name="ticket-attachment-download",
     ),
     path("sla/dashboard/", manage.DashboardApi.as_view(), name="sla-dashboard"),
+    path("knowledge/", knowledge.ArticleListApi.as_view(), name="article-list"),
+    path(
+        "knowledge/suggestions/",
+        knowledge.ArticleSuggestionsApi.as_view(),
+        name="article-suggestions",
+    ),
+    path("knowledge/<id:article_id>/", knowledge.ArticleDetailApi.as_view(), name="article-detail"),
+    path(
+        "knowledge/<id:article_id>/publish/",
+        knowledge.ArticlePublishApi.as_view(),
+        name="article-publish",
+    ),
+    path(
+        "knowledge/<id:article_id>/deflect/",
+        knowledge.ArticleDeflectApi.as_view(),
+        name="article-deflect",
+    ),
+    path(
+        "knowledge/<id:article_id>/solved/",
+        knowledge.ArticleLinkTicketApi.as_view(),
+        name="article-link-ticket",
+    ),
+    path("problems/", knowledge.ProblemListApi.as_view(), name="problem-list"),
+    path("problems/<id:problem_id>/", knowledge.ProblemDetailApi.as_view(), name="problem-detail"),
+    path(
+        "problems/<id:problem_id>/tickets/",
+        knowledge.ProblemTicketsApi.as_view(),
+        name="problem-tickets",
+    ),
     *router.urls,
 ]

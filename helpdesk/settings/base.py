@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tickets",
     "sla",
     "escalation",
+    "knowledge",
     "web",
     "reports",
     "api",

@@ -1,0 +1,42 @@
+"""PostgreSQL only: pg_trgm, the GIN index of the article search vectors, trigram indexes.
+
+The embedded setup (SQLite) searches with icontains and needs none of these.
+"""
+
+from django.db import migrations
+
+FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS article_search_gin ON knowledge_article USING gin (search_vector)",
+    "CREATE INDEX IF NOT EXISTS article_title_trgm ON knowledge_article "
+    "USING gin (title gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS article_tags_trgm ON knowledge_article "
+    "USING gin (tags gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ticket_subject_trgm ON tickets_ticket "
+    "USING gin (subject gin_trgm_ops)",
+]
+BACKWARD = [
+    "DROP INDEX IF EXISTS ticket_subject_trgm",
+    "DROP INDEX IF EXISTS article_tags_trgm",
+    "DROP INDEX IF EXISTS article_title_trgm",
+    "DROP INDEX IF EXISTS article_search_gin",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("knowledge", "0001_initial"),
+        ("tickets", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
