@@ -21,7 +21,7 @@ class Language(models.TextChoices):
 
 
 # PostgreSQL text-search configuration per article language (stemming, stop words).
-SEARCH_CONFIG = {Language.EN: "english", Language.DE: "german"}
+SEARCH_CONFIG: dict[str, str] = {Language.EN: "english", Language.DE: "german"}
 
 
 class Visibility(models.TextChoices):

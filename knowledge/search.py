@@ -22,6 +22,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Concat, Greatest
 from django.utils.html import escape
 
@@ -47,7 +48,7 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def vector_for(language: str) -> SearchVector:
+def vector_for(language: str) -> CombinedExpression:
     config = SEARCH_CONFIG.get(language, "english")
     return (
         SearchVector("title", weight="A", config=config)
@@ -175,14 +176,6 @@ def snippets(articles: list[Article], text: str) -> dict[int, str]:
     if not is_postgres() or not _any_word(text):
         return {a.pk: _plain_snippet(a.body, text) for a in articles}
     queries = _queries(text, any_word=True)
-    options = {
-        "start_sel": _START,
-        "stop_sel": _STOP,
-        "max_words": SNIPPET_WORDS,
-        "min_words": 10,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-    }
     rows = (
         Article.objects.filter(pk__in=[a.pk for a in articles])
         .annotate(
@@ -191,7 +184,12 @@ def snippets(articles: list[Article], text: str) -> dict[int, str]:
                     Concat("title", Value(". "), "body", output_field=TextField()),
                     queries[lang],
                     config=SEARCH_CONFIG[lang],
-                    **options,
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=SNIPPET_WORDS,
+                    min_words=10,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
                 ),
                 TextField(),
             )
@@ -203,7 +201,7 @@ def snippets(articles: list[Article], text: str) -> dict[int, str]:
 
 
 def _marked(headline: str) -> str:
-    return escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return str(escape(headline)).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
 def _plain_snippet(body: str, text: str) -> str:
@@ -217,9 +215,9 @@ def _plain_snippet(body: str, text: str) -> str:
             start = max(hits[0] - 8, 0)
             break
     excerpt = " ".join(words[start : start + SNIPPET_WORDS])
-    html = escape(excerpt)
+    html = str(escape(excerpt))
     for term in {t for t in text.split() if len(t) > 2}:
-        html = _mark_term(html, escape(term))
+        html = _mark_term(html, str(escape(term)))
     return html
 
 
