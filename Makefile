@@ -30,6 +30,7 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	@$(BIN)/python scripts/check_services.py
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_dovecot.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

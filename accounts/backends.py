@@ -9,7 +9,17 @@ Everyone else keeps Django's ordinary permission checks.
 from django.contrib.auth.backends import ModelBackend
 
 MANAGED_APPS = frozenset(
-    {"accounts", "tickets", "sla", "escalation", "api", "authtoken", "django_celery_beat", "desk"}
+    {
+        "accounts",
+        "tickets",
+        "sla",
+        "escalation",
+        "api",
+        "authtoken",
+        "django_celery_beat",
+        "desk",
+        "mail",
+    }
 )
 
 

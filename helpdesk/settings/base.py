@@ -127,6 +127,13 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tierdesk <helpdesk@local
 SITE_URL = env("TIERDESK_SITE_URL", default="http://127.0.0.1:8000")
 # The address customers write to; replies go to its +HD-000123.<token> sub-address.
 TIERDESK_MAIL_ADDRESS = env("TIERDESK_MAIL_ADDRESS", default="")
+# Key (Fernet, urlsafe base64 of 32 bytes) for mailbox passwords; empty: derived from SECRET_KEY.
+TIERDESK_MAIL_KEY = env("TIERDESK_MAIL_KEY", default="")
+TIERDESK_MAIL_POLL_SECONDS = env.int("TIERDESK_MAIL_POLL_SECONDS", default=60)
+TIERDESK_MAIL_MAX_BYTES = env.int("TIERDESK_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+TIERDESK_MAIL_SENDER_LIMIT_PER_HOUR = env.int("TIERDESK_MAIL_SENDER_LIMIT_PER_HOUR", default=20)
+TIERDESK_MAIL_BATCH = env.int("TIERDESK_MAIL_BATCH", default=200)
+TIERDESK_MAIL_TIMEOUT = env.int("TIERDESK_MAIL_TIMEOUT", default=30)
 
 # Celery: the same task code runs on Redis in production and on a serverless
 # transport in the embedded setup.

@@ -1,0 +1,1 @@
+"""Every write of the mail app: mailboxes, taking mail in, polling."""
