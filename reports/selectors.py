@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     Count,
@@ -22,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Tier, User
 from common.errors import NotAllowed
@@ -45,6 +47,22 @@ AGE_BUCKETS = (
     ("age_over_7d", dt.timedelta(days=7), None),
 )
 ESCALATION_STEPS = ((Tier.L1, Tier.L2), (Tier.L2, Tier.L3))
+
+
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAYS_AHEAD = 366
+
+
+def validate_period_day(value: dt.date) -> None:
+    """A dashboard day lies between 2000-01-01 and a year from now: nothing else has clocks,
+    and 0001-01-01 or 9999-12-31 would overflow the instants the queries compare with."""
+    latest = timezone.localdate() + dt.timedelta(days=LATEST_DAYS_AHEAD)
+    if not EARLIEST_DAY <= value <= latest:
+        raise ValidationError(
+            _("Choose a day between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DAY.isoformat(), "last": latest.isoformat()},
+            code="out_of_range",
+        )
 
 
 def _instant(value: dt.date | dt.datetime, *, end: bool = False) -> dt.datetime:

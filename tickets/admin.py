@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyAdminMixin
 
@@ -62,9 +65,25 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
+    """Files have no URL (they live outside the web root): the page links the download view,
+    which checks access like everywhere else. Files arrive through the checked upload paths
+    only, so the admin adds none and changes none; deleting one stays possible."""
+
     list_display = ["filename", "ticket", "content_type", "size", "uploaded_by", "created_at"]
-    raw_id_fields = ["ticket", "reply", "uploaded_by"]
-    readonly_fields = ["file", "filename", "content_type", "size", "created_at"]
+    list_select_related = ["ticket", "uploaded_by"]
+    fields = ["ticket", "reply", "uploaded_by", "download", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Attachment) -> str:
+        url = reverse("attachment-download", args=[obj.ticket.reference, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.filename)
 
 
 @admin.register(TicketEvent)

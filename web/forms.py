@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tier
 from common.errors import ApplicationError
 from common.ids import IdFormField
+from reports.selectors import MAX_DAYS, validate_period_day
 from tickets.models import Category, Priority, Status
 from tickets.priority import Level
 
@@ -154,7 +155,24 @@ class QueueFilterForm(forms.Form):
 
 class DashboardFilterForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_period_day],
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        validators=[validate_period_day],
+    )
     organisation = IdFormField(label=_("Organisation"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and abs((end - start).days) >= MAX_DAYS:
+            raise forms.ValidationError(
+                _("Choose at most %(days)s days.") % {"days": MAX_DAYS}, code="too_long"
+            )
+        return data

@@ -36,7 +36,8 @@ def dashboard(request):
     if not request.user.is_manager:
         raise PermissionDenied
     form = DashboardFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
     today = timezone.localdate()
     end = data.get("end") or today
     start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
@@ -45,7 +46,7 @@ def dashboard(request):
     figures = dashboard_figures(
         user=request.user, start=start, end=end, organisation=data.get("organisation")
     )
-    if request.GET.get("format") == "csv":
+    if valid and request.GET.get("format") == "csv":
         return _csv(figures, request.GET.get("table", ""), start, end)
     peak = max((row["breaches"] for row in figures["breaches_per_day"]), default=0)
     context = {
@@ -62,7 +63,8 @@ def dashboard(request):
         "selected_organisation": data.get("organisation"),
         "csv_query": request.GET.urlencode(),
     }
-    return render(request, "web/dashboard.html", context)
+    # An impossible period shows the default one with the reason, as a 400.
+    return render(request, "web/dashboard.html", context, status=200 if valid else 400)
 
 
 def _bar_height(value: int, peak: int) -> int:

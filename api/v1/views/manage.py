@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation, Role, Tier, User
 from escalation.models import EscalationRule
+from reports.selectors import validate_period_day
 from sla.models import Agreement, Calendar, ClosedDate, Target
 
 from ..filters import MAX_ID, IdFilter
@@ -112,8 +113,16 @@ class EscalationRuleViewSet(ManagerViewSet):
 
 
 class DashboardQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First day (default: 30 days ago).")
-    end = serializers.DateField(required=False, help_text="Last day, inclusive (default: today).")
+    start = serializers.DateField(
+        required=False,
+        help_text="First day (default: 30 days ago); from 2000-01-01 to a year ahead.",
+        validators=[validate_period_day],
+    )
+    end = serializers.DateField(
+        required=False,
+        help_text="Last day, inclusive (default: today); from 2000-01-01 to a year ahead.",
+        validators=[validate_period_day],
+    )
     organisation = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     MAX_DAYS = 400
