@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import detail
+from .views import desk, detail
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,5 +28,22 @@ urlpatterns = [
         "tickets/<str:reference>/attachments/<int:attachment_id>/",
         views.attachment_download,
         name="attachment-download",
+    ),
+    path("tickets/<str:reference>/watchers/add/", desk.watcher_add, name="ticket-watcher-add"),
+    path(
+        "tickets/<str:reference>/watchers/remove/",
+        desk.watcher_remove,
+        name="ticket-watcher-remove",
+    ),
+    path("tickets/<str:reference>/links/add/", desk.ticket_link, name="ticket-link"),
+    path("tickets/<str:reference>/links/remove/", desk.ticket_unlink, name="ticket-unlink"),
+    path("tickets/<str:reference>/merge/", desk.ticket_merge, name="ticket-merge"),
+    path("tickets/<str:reference>/tags/", desk.ticket_tags, name="ticket-tags"),
+    path("tickets/<str:reference>/presence/", desk.ticket_presence, name="ticket-presence"),
+    path("tickets/<str:reference>/macros/apply/", desk.macro_apply, name="ticket-macro-apply"),
+    path(
+        "tickets/<str:reference>/macros/<int:macro_id>/",
+        desk.macro_preview,
+        name="ticket-macro-preview",
     ),
 ]

@@ -1,0 +1,149 @@
+"""Ticket-page panels and actions of the technician tools, over HTTP."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from desk.services.links import ticket_link
+from desk.services.macros import macro_save
+from desk.services.tags import tag_create, ticket_set_tags
+from desk.services.watchers import watcher_add
+from tests.factories import UserFactory
+from tickets.models import Reply, Status, Ticket, Watcher
+from tickets.services import ticket_reply
+
+pytestmark = pytest.mark.django_db
+
+
+def url(ticket, name="ticket-detail", **kwargs):
+    return reverse(name, kwargs={"reference": ticket.reference, **kwargs})
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_staff_page_with_panels_has_a_fixed_query_count(
+    client, alice, bob, l1tech, manager, make_ticket, rows, django_assert_num_queries
+):
+    ticket = make_ticket(alice)
+    tag_create(actor=manager, name="Printer")
+    ticket_set_tags(ticket=ticket, actor=l1tech, names=["Printer"])
+    for n in range(rows):
+        other = make_ticket(alice, f"Other {n}")
+        ticket_link(source=ticket, target=other, kind="related", actor=l1tech)
+        macro_save(actor=l1tech, name=f"Macro {n}", body="Hi {requester_name}")
+        watcher_add(ticket=ticket, actor=alice, user=UserFactory(organisation=alice.organisation))
+    client.force_login(l1tech)
+    with django_assert_num_queries(17):
+        response = client.get(url(ticket))
+    html = response.content.decode()
+    assert 'data-testid="requester-panel"' in html and "Other 0" in html
+    assert 'data-testid="links"' in html and "Related to" in html
+    assert '<span class="badge tag">Printer</span>' in html
+    assert "Macro 0" in html and 'id="presence"' in html
+
+
+def test_customer_sees_colleagues_not_staff_watchers_nor_staff_panels(
+    client, alice, bob, l1tech, make_ticket
+):
+    ticket = make_ticket(alice)
+    watcher_add(ticket=ticket, actor=l1tech, user=l1tech)
+    client.force_login(alice)
+    html = client.get(url(ticket)).content.decode()
+    assert "l1tech" not in html
+    assert 'data-testid="requester-panel"' not in html and 'id="presence"' not in html
+    assert 'data-testid="links"' not in html and "macro-search" not in html
+    response = client.post(url(ticket, "ticket-watcher-add"), {"user": bob.pk})
+    assert response.status_code == 302
+    assert Ticket.objects.visible_to(bob).filter(pk=ticket.pk).exists()
+    client.force_login(bob)
+    assert "Copied in" in client.get(url(ticket)).content.decode()
+
+
+def test_customer_of_another_organisation_is_refused(client, alice, gina, make_ticket):
+    ticket = make_ticket(alice)
+    client.force_login(alice)
+    response = client.post(url(ticket, "ticket-watcher-add"), {"user": gina.pk})
+    assert response.status_code == 400
+    assert "organisation" in response.content.decode()
+    assert not Watcher.objects.exists()
+    # And gina cannot even reach the ticket.
+    client.force_login(gina)
+    assert client.post(url(ticket, "ticket-watcher-add"), {"follow": "1"}).status_code == 404
+
+
+def test_merge_over_http_and_across_organisations_refused(
+    client, alice, bob, gina, l1tech, make_ticket
+):
+    original, duplicate, foreign = make_ticket(alice), make_ticket(bob), make_ticket(gina)
+    client.force_login(l1tech)
+    response = client.post(url(foreign, "ticket-merge"), {"original": original.reference})
+    assert response.status_code == 400
+    foreign.refresh_from_db()
+    assert foreign.status == Status.NEW
+    assert client.post(url(duplicate, "ticket-merge"), {"original": "HD-999999"}).status_code == 400
+    response = client.post(url(duplicate, "ticket-merge"), {"original": original.reference})
+    assert response.status_code == 302 and response["Location"] == url(original)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.CLOSED
+    html = client.get(url(original)).content.decode()
+    assert "Merged from" in html and duplicate.reference in html
+
+
+def test_macro_preview_is_private_and_apply_runs_the_actions(
+    client, alice, l1tech, l2tech, make_ticket
+):
+    ticket = make_ticket(alice, "Wifi")
+    macro = macro_save(
+        actor=l1tech, name="Ask", body="Hi {requester_name}, re {subject}?", set_status="on_hold"
+    )
+    client.force_login(l2tech)
+    assert client.get(url(ticket, "ticket-macro-preview", macro_id=macro.pk)).status_code == 404
+    client.force_login(alice)
+    assert client.get(url(ticket, "ticket-macro-preview", macro_id=macro.pk)).status_code == 403
+    client.force_login(l1tech)
+    data = client.get(url(ticket, "ticket-macro-preview", macro_id=macro.pk)).json()
+    assert data["body"] == "Hi alice, re Wifi?"
+    response = client.post(url(ticket, "ticket-macro-apply"), {"macro": macro.pk, "body": "Edited"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ON_HOLD and Reply.objects.get().body == "Edited"
+    assert client.post(url(ticket, "ticket-macro-apply"), {"macro": "x"}).status_code == 400
+
+
+def test_presence_shows_others_and_who_is_writing(client, alice, l1tech, l2tech, make_ticket):
+    ticket = make_ticket(alice)
+    client.force_login(l1tech)
+    first = client.post(url(ticket, "ticket-presence"), {"writing": "1"}).json()
+    assert first == {"available": True, "others": [], "latest_reply": 0}
+    reply = ticket_reply(ticket=ticket, author=alice, body="More info")
+    client.force_login(l2tech)
+    data = client.post(url(ticket, "ticket-presence")).json()
+    assert data["others"] == [{"name": "l1tech", "writing": True}]
+    assert data["latest_reply"] == reply.pk
+    client.force_login(alice)
+    assert client.post(url(ticket, "ticket-presence")).status_code == 403
+
+
+def test_presence_gone_after_thirty_seconds(client, alice, l1tech, l2tech, make_ticket):
+    ticket = make_ticket(alice)
+    with time_machine.travel("2026-12-01 10:00Z", tick=False) as traveller:
+        client.force_login(l1tech)
+        client.post(url(ticket, "ticket-presence"))
+        traveller.shift(31)
+        client.force_login(l2tech)
+        assert client.post(url(ticket, "ticket-presence")).json()["others"] == []
+
+
+def test_presence_survives_a_cache_outage(client, alice, l1tech, make_ticket, settings):
+    ticket = make_ticket(alice)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        },
+    }
+    # (pytest-django's settings fixture resets the cache handlers on change and back.)
+    client.force_login(l1tech)
+    response = client.post(url(ticket, "ticket-presence"), {"writing": "1"})
+    assert response.status_code == 200
+    assert response.json()["available"] is False
