@@ -157,6 +157,8 @@ TIERDESK_ESCALATION_INTERVAL_SECONDS = env.int("TIERDESK_ESCALATION_INTERVAL_SEC
 TIERDESK_ESCALATION_BATCH_SIZE = env.int("TIERDESK_ESCALATION_BATCH_SIZE", default=1000)
 # Batches beyond the first that one sweep may hand to Celery workers (0: all inline).
 TIERDESK_ESCALATION_FANOUT_BATCHES = env.int("TIERDESK_ESCALATION_FANOUT_BATCHES", default=0)
+# API lists count at most this many rows; beyond it `count_exact` is false (api/v1/pagination.py).
+TIERDESK_API_COUNT_CAP = env.int("TIERDESK_API_COUNT_CAP", default=10_000)
 # What customers are shown for a member of staff: first_name, full_name or support
 # ("Support" always; also the fallback when a name is empty). Never the username.
 TIERDESK_STAFF_NAMES = env.str("TIERDESK_STAFF_NAMES", default="first_name")

@@ -231,3 +231,19 @@ def test_categories_and_filing_under_one(api, alice):
     assert response.status_code == 201 and response.json()["category"] == "Network"
     missing = client.post("/api/v1/tickets/", {"subject": "s", "description": "d", "category": 999})
     assert missing.status_code == 400 and "category" in missing.json()["fields"]
+
+
+def test_count_stops_at_the_cap_and_says_so(api, alice, manager, settings):
+    TicketFactory.create_batch(7, requester=alice)
+    settings.TIERDESK_API_COUNT_CAP = 5
+    body = api(manager).get("/api/v1/tickets/", {"page_size": 2}).json()
+    assert (body["count"], body["count_exact"]) == (5, False)
+    assert len(body["results"]) == 2
+    settings.TIERDESK_API_COUNT_CAP = 7
+    body = api(manager).get("/api/v1/tickets/", {"page_size": 2}).json()
+    assert (body["count"], body["count_exact"]) == (7, True)
+    # Pages end at the cap: the last one holds what is left below it.
+    settings.TIERDESK_API_COUNT_CAP = 5
+    last = api(manager).get("/api/v1/tickets/", {"page_size": 2, "page": 3}).json()
+    assert len(last["results"]) == 1
+    assert last["next"] is None
