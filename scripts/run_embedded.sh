@@ -49,6 +49,7 @@ WEB=$!
 echo
 echo "Tierdesk runs on http://127.0.0.1:$PORT (sign in with a demo user above, password 'demo')."
 echo "Background worker + escalation sweep: log in var/log/worker.log. Stop with Ctrl-C."
+echo "Mail in: add a mailbox at http://127.0.0.1:$PORT/admin/mail/mailbox/add/ (README: Mail in and out)."
 
 # Wait in short slices so a signal is handled at once; stop everything when
 # either process ends on its own.

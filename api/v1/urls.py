@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from .views import actions, auth, knowledge, manage, tickets, webhooks
+from .views import actions, auth, knowledge, mail, manage, tickets, webhooks
 
 
 class IdConverter:
@@ -27,6 +27,8 @@ router.register("calendars", manage.CalendarViewSet, basename="calendar")
 router.register("agreements", manage.AgreementViewSet, basename="agreement")
 router.register("escalation-rules", manage.EscalationRuleViewSet, basename="escalation-rule")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
+router.register("mailboxes", mail.MailboxViewSet, basename="mailbox")
+router.register("received-mails", mail.InboundMailViewSet, basename="received-mail")
 
 T = "tickets/<id:ticket_id>/"
 urlpatterns = [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.errors import NotAllowed, field_error
+from common.errors import ApplicationError, NotAllowed, field_error
 
 from ..crypto import encrypt_secret
 from ..models import AfterProcessing, Mailbox, UnknownSenders
@@ -44,7 +45,12 @@ def mailbox_save(
         raise field_error("processed_folder", _("Name the folder processed mail moves to."))
     if not 0 < int(mailbox.port or 0) < 65536:
         raise field_error("port", _("A port from 1 to 65535."))
-    with transaction.atomic():
+    try:
         mailbox.full_clean(exclude=["password_encrypted"])
+    except ValidationError as invalid:
+        fields = {name: [str(m) for m in messages] for name, messages in invalid.message_dict.items()}
+        first = next(iter(fields.values()))[0]
+        raise ApplicationError(first, fields=fields) from invalid
+    with transaction.atomic():
         mailbox.save()
     return mailbox
