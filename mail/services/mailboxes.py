@@ -48,7 +48,7 @@ def mailbox_save(
     try:
         mailbox.full_clean(exclude=["password_encrypted"])
     except ValidationError as invalid:
-        fields = {name: [str(m) for m in messages] for name, messages in invalid.message_dict.items()}
+        fields = {name: [str(m) for m in errs] for name, errs in invalid.message_dict.items()}
         first = next(iter(fields.values()))[0]
         raise ApplicationError(first, fields=fields) from invalid
     with transaction.atomic():
