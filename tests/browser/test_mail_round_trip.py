@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the mail fixtures are imported into this module to be used here
 """By mail and browser: a customer mails in, a technician answers in the browser, the
 customer's mail client gets it and answers, and the answer is on the ticket."""
 
