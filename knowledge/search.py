@@ -168,6 +168,27 @@ def search(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     return similar(articles, text)
 
 
+def top(
+    articles: QuerySet[Article], text: str, *, limit: int, related: bool = False
+) -> list[Article]:
+    """The best `limit` matches as a list: one query when the first stage finds something.
+
+    `related` (suggestions beside a ticket): any word counts from the start, ranked, so
+    articles sharing only some of the words still show, best first.
+    """
+    text = clean_query(text)
+    if not text:
+        return []
+    if not is_postgres():
+        return list(plain(articles, text)[:limit])
+    found = [] if related else list(ranked(articles, text)[:limit])
+    if not found and _any_word(text):
+        found = list(ranked(articles, text, any_word=True)[:limit])
+    if not found:
+        found = list(similar(articles, text)[:limit])
+    return found
+
+
 def snippets(articles: list[Article], text: str) -> dict[int, str]:
     """Highlighted excerpts of the bodies of these (already chosen) articles, one query."""
     text = clean_query(text)

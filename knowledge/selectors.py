@@ -77,13 +77,13 @@ def with_snippets(articles: list[Article], text: str) -> list[search.Hit]:
 
 def suggestions(*, user: User, text: str, language: str) -> list[search.Hit]:
     """Deflection: published public articles in the customer's language."""
-    found = list(
-        search.search(
-            Article.objects.filter(
-                status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC, language=language
-            ),
-            text,
-        )[:SUGGESTIONS]
+    found = search.top(
+        Article.objects.filter(
+            status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC, language=language
+        ),
+        text,
+        limit=SUGGESTIONS,
+        related=True,
     )
     return with_snippets(found, text)
 
@@ -194,27 +194,30 @@ class VerifyPanel:
     articles: list[search.Hit]
     similar: list[tuple[Ticket, Reply | None]]
     linked_article_ids: set[int]
-    problems: list[Problem]
 
 
 def verify_panel(*, ticket: Ticket, user: User) -> VerifyPanel:
-    """What L2 checks before troubleshooting: known solutions, similar resolved tickets,
-    known problems; internal articles included, tickets limited to what the user may see."""
+    """What L2 checks before troubleshooting: known solutions (internal ones too) and
+    similar resolved tickets with their resolution, only among tickets the user may see."""
     text = ticket.subject
-    articles = list(
-        search.search(article_list(user=user).filter(status=ArticleStatus.PUBLISHED), text)[
-            :PANEL_ARTICLES
-        ]
+    articles = search.top(
+        article_list(user=user).filter(status=ArticleStatus.PUBLISHED),
+        text,
+        limit=PANEL_ARTICLES,
+        related=True,
     )
     hits = with_snippets(articles, text)
     similar = similar_resolved(ticket=ticket, user=user)
     resolutions = resolution_of(similar)
-    linked = set(ArticleLink.objects.filter(ticket=ticket).values_list("article_id", flat=True))
+    linked = (
+        set(ArticleLink.objects.filter(ticket=ticket).values_list("article_id", flat=True))
+        if articles
+        else set()
+    )
     return VerifyPanel(
         articles=hits,
         similar=[(t, resolutions.get(t.pk)) for t in similar],
         linked_article_ids=linked,
-        problems=ticket_problems(ticket=ticket),
     )
 
 

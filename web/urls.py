@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .views import desk, detail
@@ -46,4 +46,5 @@ urlpatterns = [
         desk.macro_preview,
         name="ticket-macro-preview",
     ),
+    path("", include("knowledge.urls")),
 ]
