@@ -22,7 +22,7 @@ from sla.models import Agreement, Clock, ClockKind
 from tickets.models import Status, Ticket
 
 from .services.rules import Audience, active_rules
-from .services.sweep import SweepResult, _process, escalation_sweep, escalation_sweep_batch
+from .services.sweep import SweepResult, escalation_sweep, escalation_sweep_batch
 
 
 def cast() -> tuple[User, Agreement | None]:
@@ -133,9 +133,9 @@ def make_due(*, count: int, now: datetime) -> list[int]:
     return ids
 
 
-def drain(*, now: datetime, set_based: bool = True) -> tuple[float, SweepResult]:
+def drain(*, now: datetime, batch_size: int | None = None) -> tuple[float, SweepResult]:
     started = time.perf_counter()
-    result = escalation_sweep(now=now, queue=False, set_based=set_based)
+    result = escalation_sweep(now=now, queue=False, batch_size=batch_size)
     return time.perf_counter() - started, result
 
 
@@ -193,7 +193,7 @@ def _child_batch(args: tuple[list[int], datetime]) -> SweepResult:
 def naive_scan(*, sample: int, now: datetime) -> tuple[float, int, int]:
     """The loop we avoid: every open ticket, its clocks read and checked in Python.
 
-    Processes what it finds due with the same per-clock code as the sweep.
+    Processes what it finds due with the sweep's batch service, one clock at a time.
     Returns (seconds, tickets scanned, clocks processed).
     """
     rules, audience, result = active_rules(), Audience(), SweepResult()
@@ -204,14 +204,16 @@ def naive_scan(*, sample: int, now: datetime) -> tuple[float, int, int]:
         scanned += 1
         for clock in Clock.objects.filter(ticket_id=ticket.pk):
             if clock.is_running and clock.due_at <= now:
-                _process(
-                    clock_id=clock.pk,
-                    breach=True,
-                    now=now,
-                    rules=rules,
-                    audience=audience,
-                    result=result,
-                    queue=False,
+                _merge(
+                    result,
+                    escalation_sweep_batch(
+                        clock_ids=[clock.pk],
+                        breach=True,
+                        now=now,
+                        queue=False,
+                        rules=rules,
+                        audience=audience,
+                    ),
                 )
         if scanned >= sample:
             break

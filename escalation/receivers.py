@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.dispatch import receiver
 
@@ -20,16 +20,18 @@ from tickets import signals
 
 from . import messages
 from .models import NotificationKind
-from .services.notify import notifications_create
+from .services.notify import Cause, Message, notifications_create, notifications_write
 
-# Set while the sweep moves a ticket whose rule already tells the new tier group,
-# so the group does not get a second "new in your queue" message for the same move.
-_queue_notice_quiet = contextvars.ContextVar("queue_notice_quiet", default=False)
+# Ids of tickets the sweep moves under a rule that already tells the new tier group, so
+# the group does not get a second "new in your queue" message for the same move.
+_queue_notice_quiet: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "queue_notice_quiet", default=frozenset()
+)
 
 
 @contextlib.contextmanager
-def quiet_queue_notice() -> Iterator[None]:
-    token = _queue_notice_quiet.set(True)
+def quiet_queue_notice(ticket_ids: Iterable[int]) -> Iterator[None]:
+    token = _queue_notice_quiet.set(frozenset(ticket_ids))
     try:
         yield
     finally:
@@ -55,22 +57,27 @@ def on_created(sender, ticket, actor, **kwargs):
     )
 
 
-@receiver(signals.ticket_tier_changed, dispatch_uid="escalation_notify_tier")
-def on_tier_changed(sender, ticket, actor, before, after, **kwargs):
-    if _queue_notice_quiet.get():
-        return
-    subject, body = messages.queue_message(
-        ticket=ticket, escalated=Tier.rank(after) > Tier.rank(before)
-    )
-    notifications_create(
-        recipients=technicians_of_tier(tier=after),
-        kind=NotificationKind.NEW_IN_QUEUE,
-        ticket=ticket,
-        subject=subject,
-        body=body,
-        cause_key=_key(f"queue-{after}", ticket.pk),
-        exclude=actor,
-    )
+@receiver(signals.tickets_tier_changed, dispatch_uid="escalation_notify_tier")
+def on_tiers_changed(sender, changes, actor, **kwargs):
+    """The new tier's group learns of each moved ticket: one write for all the moves."""
+    quiet = _queue_notice_quiet.get()
+    groups: dict[str, list] = {}
+    causes = []
+    for ticket, before, after, _reason in changes:
+        if ticket.pk in quiet:
+            continue
+        if after not in groups:
+            groups[after] = list(technicians_of_tier(tier=after))
+        subject, body = messages.queue_message(
+            ticket=ticket, escalated=Tier.rank(after) > Tier.rank(before)
+        )
+        outbox = [
+            Message(user, NotificationKind.NEW_IN_QUEUE, subject, body)
+            for user in groups[after]
+            if actor is None or user.pk != actor.pk
+        ]
+        causes.append(Cause(outbox, ticket, _key(f"queue-{after}", ticket.pk)))
+    notifications_write(causes=causes)
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="escalation_notify_status")

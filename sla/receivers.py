@@ -13,7 +13,13 @@ from tickets import signals as ticket_signals
 from tickets.models import Ticket
 
 from .models import Agreement, Calendar, ClosedDate, Target
-from .services import bulk, clocks, recompute
+from .services import clocks, recompute, seeding, tier
+
+
+@receiver(ticket_signals.ticket_route, sender=Ticket, dispatch_uid="sla_ticket_route")
+def on_ticket_route(*, requester, **kwargs) -> tuple[str, str] | None:
+    tier = clocks.route_new_ticket(requester=requester)
+    return (tier, "VIP routing") if tier else None
 
 
 @receiver(ticket_signals.ticket_created, sender=Ticket, dispatch_uid="sla_ticket_created")
@@ -21,9 +27,10 @@ def on_ticket_created(*, ticket, **kwargs) -> None:
     clocks.clocks_start_for_new_ticket(ticket=ticket)
 
 
-@receiver(ticket_signals.ticket_tier_changed, sender=Ticket, dispatch_uid="sla_tier_changed")
-def on_tier_changed(*, ticket, before, after, **kwargs) -> None:
-    clocks.clocks_change_tier(ticket=ticket, before=before, after=after)
+@receiver(ticket_signals.tickets_tier_changed, sender=Ticket, dispatch_uid="sla_tier_changed")
+def on_tiers_changed(*, changes, **kwargs) -> None:
+    moves = [(ticket, before, after) for ticket, before, after, _reason in changes]
+    tier.clocks_change_tier(changes=moves)
 
 
 @receiver(ticket_signals.ticket_status_changed, sender=Ticket, dispatch_uid="sla_status_changed")
@@ -51,7 +58,7 @@ def on_acknowledged(*, ticket, **kwargs) -> None:
 
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")
 def on_tickets_bulk_created(*, tickets, **kwargs) -> None:
-    bulk.clocks_create_in_bulk(tickets=tickets)
+    seeding.clocks_create_in_bulk(tickets=tickets)
 
 
 # ----------------------------------------------------------------- SLA configuration

@@ -1,17 +1,66 @@
-"""One small function per kind of history entry, so every change records the same shape."""
+"""One small function per kind of history entry, so every change records the same shape.
+
+The kind functions build unsaved events; a service inserts the events of its write in
+one go (`insert`) and, once every effect of the write is done (clocks, SLA columns),
+announces them (`announce`: webhooks and other listeners of history entries), so
+what listeners read is the state after the whole write. `record` is build + insert for
+entries nobody listens to.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from common.bulk import cache_related, insert_in_bulk, new_instance
+
+from . import signals
 from .models import EventKind, TicketEvent
 
 if TYPE_CHECKING:
     from accounts.models import User
 
     from .models import Attachment, Reply, Ticket
+
+
+def build(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    internal: bool = False,
+    created_at: datetime | None = None,
+) -> TicketEvent:
+    """An unsaved event of `ticket` (cached on it for listeners)."""
+    event = new_instance(
+        TicketEvent,
+        ticket_id=ticket.pk,
+        actor=actor,
+        kind=kind,
+        before=before or {},
+        after=after or {},
+        internal=internal,
+        created_at=created_at or timezone.now(),
+    )
+    cache_related(event, ticket=ticket)
+    return event
+
+
+def insert(events: Sequence[TicketEvent]) -> list[TicketEvent]:
+    """Insert built events (one query for any number)."""
+    return insert_in_bulk(events)
+
+
+def announce(events: Sequence[TicketEvent]) -> None:
+    """Tell listeners of history entries (webhooks) about inserted events, once the write
+    that made them is complete."""
+    if events:
+        signals.ticket_events_recorded.send(sender=TicketEvent, events=list(events))
 
 
 def record(
@@ -23,33 +72,28 @@ def record(
     after: dict[str, Any] | None = None,
     internal: bool = False,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor,
-        kind=kind,
-        before=before or {},
-        after=after or {},
-        internal=internal,
-        created_at=timezone.now(),
+    """Build and insert one event (not announced)."""
+    event = build(
+        ticket=ticket, kind=kind, actor=actor, before=before, after=after, internal=internal
     )
+    return insert([event])[0]
 
 
-def created(*, ticket: Ticket, actor: User) -> TicketEvent:
-    return record(
-        ticket=ticket,
-        kind=EventKind.CREATED,
-        actor=actor,
-        after={
-            "status": ticket.status,
-            "priority": ticket.priority,
-            "tier": ticket.tier,
-            "subject": ticket.subject,
-        },
-    )
+def created(*, ticket: Ticket, actor: User, routing: str = "") -> TicketEvent:
+    """`routing`: why the ticket starts above L1 (e.g. "VIP routing")."""
+    after = {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "tier": ticket.tier,
+        "subject": ticket.subject,
+    }
+    if routing:
+        after["routing"] = routing
+    return build(ticket=ticket, kind=EventKind.CREATED, actor=actor, after=after)
 
 
 def status_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.STATUS,
         actor=actor,
@@ -61,7 +105,7 @@ def status_changed(*, ticket: Ticket, actor: User | None, before: str, after: st
 def tier_changed(
     *, ticket: Ticket, actor: User | None, before: str, after: str, reason: str = ""
 ) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.TIER,
         actor=actor,
@@ -71,7 +115,7 @@ def tier_changed(
 
 
 def priority_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.PRIORITY,
         actor=actor,
@@ -88,7 +132,7 @@ def assignee_changed(
     *, ticket: Ticket, actor: User | None, before: User | None, after: User | None
 ) -> TicketEvent:
     # Customers see that someone took the ticket, not who: staff names stay internal.
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.ASSIGNEE,
         actor=actor,
@@ -99,7 +143,7 @@ def assignee_changed(
 
 
 def reply_added(*, ticket: Ticket, reply: Reply) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.NOTE if reply.internal else EventKind.REPLY,
         actor=reply.author,
@@ -109,7 +153,7 @@ def reply_added(*, ticket: Ticket, reply: Reply) -> TicketEvent:
 
 
 def attachment_added(*, ticket: Ticket, attachment: Attachment, internal: bool) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket,
         kind=EventKind.ATTACHMENT,
         actor=attachment.uploaded_by,
@@ -119,10 +163,10 @@ def attachment_added(*, ticket: Ticket, attachment: Attachment, internal: bool) 
 
 
 def acknowledged(*, ticket: Ticket, actor: User) -> TicketEvent:
-    return record(
+    return build(
         ticket=ticket, kind=EventKind.ACKNOWLEDGED, actor=actor, after={"tier": ticket.tier}
     )
 
 
 def rated(*, ticket: Ticket, actor: User, rating: int) -> TicketEvent:
-    return record(ticket=ticket, kind=EventKind.RATED, actor=actor, after={"rating": rating})
+    return build(ticket=ticket, kind=EventKind.RATED, actor=actor, after={"rating": rating})

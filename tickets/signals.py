@@ -8,12 +8,15 @@ together. Receivers must not swallow errors: a failure rolls the write back.
 
 from django.dispatch import Signal
 
+# requester: before a ticket is filed; a receiver answers (tier, reason) to route it above L1
+# (the highest answer wins) or None
+ticket_route = Signal()
 # ticket, actor
 ticket_created = Signal()
 # ticket, actor, before, after
 ticket_status_changed = Signal()
-# ticket, actor, before, after, reason
-ticket_tier_changed = Signal()
+# changes (list of (ticket, before, after, reason)), actor: tickets moved to other tiers
+tickets_tier_changed = Signal()
 # ticket, actor, before, after
 ticket_priority_changed = Signal()
 # ticket, actor, before (User|None), after (User|None)
@@ -24,6 +27,6 @@ ticket_replied = Signal()
 ticket_acknowledged = Signal()
 # tickets (list of Ticket): rows inserted in bulk by demo/benchmark tooling
 tickets_bulk_created = Signal()
-# events (list of TicketEvent): history rows inserted in bulk (the escalation sweep's set-based
-# path), which get no post_save; listeners of ticket events (webhooks) read them here.
-ticket_events_bulk_recorded = Signal()
+# events (list of TicketEvent): history rows of a write, announced once the write's effects
+# (clocks, SLA columns) are done; listeners of history entries (webhooks) read them here.
+ticket_events_recorded = Signal()

@@ -7,6 +7,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,7 +90,7 @@ def forget_active_hooks() -> None:
         logger.warning("could not invalidate the webhook cache", exc_info=True)
 
 
-def _active_hooks() -> list[tuple[int, list[str]]]:
+def active_hooks() -> list[tuple[int, list[str]]]:
     """(id, events) of active hooks, cached so ticket writes cost no query when none exist."""
     try:
         hooks = cache.get(ACTIVE_HOOKS_KEY)
@@ -107,21 +108,31 @@ def _active_hooks() -> list[tuple[int, list[str]]]:
     return hooks
 
 
-def deliveries_record(*, event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
-    """Write one outbox row per subscribed hook; queue them once the transaction commits."""
-    hook_ids = [pk for pk, events in _active_hooks() if event in events]
-    if not hook_ids:
-        return []
+def subscribed_events() -> set[str]:
+    """The events some active hook wants (no query while the cache holds the hooks)."""
+    return {event for _pk, events in active_hooks() for event in events}
+
+
+def deliveries_record(*, deliveries: Sequence[tuple[str, dict[str, Any]]]) -> list[WebhookDelivery]:
+    """Write one outbox row per subscribed hook for each (event, payload), in one query;
+    queue them once the transaction commits."""
+    hooks = active_hooks()
     now = timezone.now()
-    body = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    rows = WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(
-                webhook_id=pk, event=event, payload=body, created_at=now, next_attempt_at=now
-            )
-            for pk in hook_ids
-        ]
-    )
+    rows = [
+        WebhookDelivery(
+            webhook_id=pk,
+            event=event,
+            payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for event, payload in deliveries
+        for pk, events in hooks
+        if event in events
+    ]
+    if not rows:
+        return []
+    rows = WebhookDelivery.objects.bulk_create(rows)
     ids = [row.pk for row in rows if row.pk]
     if ids:
         transaction.on_commit(lambda: enqueue(ids))

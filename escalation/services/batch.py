@@ -1,26 +1,25 @@
-"""The sweep's set-based path: a batch of due clocks in one short transaction.
+"""Applying the escalation rules to a batch of due clocks in one short transaction.
 
-Per clock the effects are those of the per-clock path (`clock_mark_*` + `apply_rules`):
-the mark and its event, the rules' tier move (ticket row, TIER/ASSIGNEE events, old
-response clock stopped, new one started, SLA columns), priority raise and assignment,
-one Escalation record, its ESCALATED event, the outbox rows, and what listeners of a
-tier change get (the new tier group's queue notice; webhook deliveries, which
-listen to ticket events, through `tickets.signals.ticket_events_bulk_recorded`).
-Per batch it costs a fixed number of queries (rows go in by COPY on PostgreSQL),
-except for the rare rules that raise priority or assign, which go through the ticket
+This is the only implementation: the sweep runs batches of a thousand, a failing
+batch is retried in halves down to one clock (services.sweep). Per clock: the mark
+and its event (sla.services.marking), the rules' tier move through
+`tickets.services.tickets_move_tier` (ticket rows, TIER/ASSIGNEE events, clocks and
+SLA columns, the new tier group's queue notice, webhooks), priority raise and
+assignment, one Escalation record, its ESCALATED event and the outbox rows. Per
+batch it costs a fixed number of queries (rows go in by COPY on PostgreSQL), except
+for the rare rules that raise priority or assign, which go through the ticket
 services one ticket at a time (they recompute clocks and change status).
 
 Exactly once: tickets are locked first (SKIP LOCKED on PostgreSQL), then one
 conditional UPDATE … RETURNING claims the clocks still running and due; only
 those are acted on. A ticket with several due clocks in the batch has them
-handled in rounds (one clock per ticket per round, in due order), as the
-per-clock path would one after the other. Run inside a transaction; if anything
-raises, the caller rolls the batch back and processes its clocks one by one.
+handled in rounds (one clock per ticket per round, in due order), as if they
+came one after the other. Run inside a transaction; if anything raises, the caller
+rolls the batch back and retries it in halves.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,23 +28,17 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from accounts.models import Tier
-from sla.services.bulk_insert import insert_in_bulk, new_instance
-from sla.services.bulk_marking import (
-    attach_ticket,
-    clocks_mark_in_bulk,
-    events_announce,
-    events_record_in_bulk,
-    new_event,
-    tickets_lock_for_clocks,
-)
-from sla.services.bulk_tier import clocks_change_tier_in_bulk, tickets_sync_sla_in_bulk
+from common.bulk import cache_related, insert_in_bulk, new_instance
+from sla.services.marking import clocks_mark, tickets_lock_for_clocks
+from sla.services.sync import tickets_sync_sla
+from tickets import events
 from tickets.models import EventKind, Ticket
-from tickets.permissions import can_work
+from tickets.services import TierMove, tickets_move_tier
 
 from .. import messages
-from ..models import Escalation, EscalationRule, NotificationKind, Trigger
-from .notify import Message, notifications_write_many
+from ..models import Escalation, EscalationRule, Trigger
+from ..receivers import quiet_queue_notice
+from .notify import Cause, notifications_write
 from .rules import (
     Audience,
     clock_outbox,
@@ -58,7 +51,6 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from sla.models import Clock
 
 
@@ -114,16 +106,14 @@ def _process_batch(
     tickets = tickets_lock_for_clocks(clock_ids=clock_ids)
     if not tickets:
         return counts
-    clocks, stored = clocks_mark_in_bulk(
+    clocks, _stored, marks = clocks_mark(
         clock_ids=clock_ids, tickets=tickets, breach=breach, now=now
     )
     counts.marked = len(clocks)
     moved: set[int] = set()
-    for n, round_clocks in enumerate(_rounds(clocks)):
+    for round_clocks in _rounds(clocks):
         _round(
             clocks=round_clocks,
-            # The clocks as read after the claim are current for the first round only.
-            stored=stored if n == 0 else None,
             tickets=tickets,
             breach=breach,
             now=now,
@@ -136,7 +126,9 @@ def _process_batch(
     # Tickets whose clocks only changed state: their columns once, from the clocks as stored
     # (moved ones were written by the tier move, raised ones by the priority service).
     marked = {clock.ticket_id for clock in clocks} - moved
-    tickets_sync_sla_in_bulk(tickets=[tickets[pk] for pk in marked])
+    tickets_sync_sla(tickets=[tickets[pk] for pk in marked])
+    # Announced last: listeners (webhooks) read the tickets as the batch left them.
+    events.announce(marks)
     return counts
 
 
@@ -156,7 +148,6 @@ def _rounds(clocks: list[Clock]) -> list[list[Clock]]:
 def _round(
     *,
     clocks: list[Clock],
-    stored: dict[int, list[Clock]] | None,
     tickets: dict[int, Ticket],
     breach: bool,
     now: datetime,
@@ -169,7 +160,7 @@ def _round(
     plans: list[_Plan] = []
     for clock in clocks:
         ticket = tickets[clock.ticket_id]
-        attach_ticket(clock, ticket)
+        cache_related(clock, ticket=ticket)
         trigger, matching = matching_rules(clock=clock, ticket=ticket, breach=breach, rules=rules)
         if matching:
             target = move_target(clock=clock, ticket=ticket, matching=matching)
@@ -177,7 +168,7 @@ def _round(
     if not plans:
         return
     moves = [p for p in plans if p.target]
-    queue_notices = _move(plans=moves, tickets=tickets, audience=audience, stored=stored)
+    _move(plans=moves, tickets=tickets)
     moved.update(p.clock.ticket_id for p in moves)
     for plan in plans:
         if plan.target:
@@ -188,7 +179,7 @@ def _round(
             ticket=tickets[plan.clock.ticket_id], matching=plan.matching, actions=plan.actions
         )
         tickets[ticket.pk] = ticket
-        attach_ticket(plan.clock, ticket)
+        cache_related(plan.clock, ticket=ticket)
     records = insert_in_bulk(
         [
             new_instance(
@@ -208,10 +199,10 @@ def _round(
         need_ids=True,
     )
     created_at = timezone.now()
-    events_record_in_bulk(
+    escalated = events.insert(
         [
-            new_event(
-                plan.clock.ticket,
+            events.build(
+                ticket=plan.clock.ticket,
                 kind=EventKind.ESCALATED,
                 actor=None,
                 internal=True,
@@ -223,6 +214,7 @@ def _round(
             if breach or plan.actions
         ]
     )
+    events.announce(escalated)
     outboxes = [
         clock_outbox(
             ticket=plan.clock.ticket,
@@ -234,91 +226,29 @@ def _round(
         )
         for plan in plans
     ]
-    # The clocks' own messages first (counted, as in the per-clock path), then queue notices.
-    written = notifications_write_many(
+    written = notifications_write(
         causes=[
-            *(
-                (outbox, plan.clock.ticket, cause)
-                for (outbox, cause), plan in zip(outboxes, plans, strict=True)
-            ),
-            *queue_notices,
+            Cause(outbox, plan.clock.ticket, cause)
+            for (outbox, cause), plan in zip(outboxes, plans, strict=True)
         ],
         now=now,
         queue=queue,
     )
-    counts.notifications += sum(written[: len(plans)])
+    counts.notifications += sum(written)
 
 
-def _move(
-    *,
-    plans: list[_Plan],
-    tickets: dict[int, Ticket],
-    audience: Audience,
-    stored: dict[int, list[Clock]] | None,
-) -> list[tuple[list[Message], Ticket, str]]:
-    """`ticket_move_tier` for a batch: rows, events, clocks, signal; returns queue notices."""
+def _move(*, plans: list[_Plan], tickets: dict[int, Ticket]) -> None:
+    """The rules' tier moves of a round, through the one tier-move service. A rule that
+    tells the tier group itself keeps the group's queue notice quiet."""
     if not plans:
-        return []
-    now = timezone.now()
-    changes: list[tuple[Ticket, str, str, str]] = []
-    released: list[tuple[Ticket, User]] = []
-    for plan in plans:
-        ticket = tickets[plan.clock.ticket_id]
-        assert plan.target is not None
-        ticket.tier, ticket.updated_at = plan.target, now
-        if ticket.assignee is not None and not can_work(ticket=ticket, user=ticket.assignee):
-            # An assignee who cannot work the new tier is released, as in ticket_move_tier.
-            released.append((ticket, ticket.assignee))
-            ticket.assignee = None
-        changes.append((ticket, plan.from_tier, plan.target, f"{plan.trigger} (SLA)"))
-    moves = events_record_in_bulk(
-        [
-            new_event(
-                ticket,
-                kind=EventKind.TIER,
-                actor=None,
-                before={"tier": before},
-                after={"tier": after, "reason": reason},
-                internal=False,
-                created_at=now,
-            )
-            for ticket, before, after, reason in changes
-        ]
-        + [
-            new_event(
-                ticket,
-                kind=EventKind.ASSIGNEE,
-                actor=None,
-                before={"assignee": {"id": user.pk, "username": user.username}},
-                after={"assignee": None},
-                internal=True,
-                created_at=now,
-            )
-            for ticket, user in released
-        ],
-        announce=False,
-    )
-    # The ticket rows' tier, updated_at and (released) assignee go in with the SLA columns:
-    # one UPDATE of the batch's ticket rows instead of two.
-    clocks_change_tier_in_bulk(
-        changes=[(t, before, after) for t, before, after, _ in changes],
-        clocks=stored,
-        also=("tier", "updated_at", "assignee_id"),
-    )
-    # Announced once the clocks and SLA columns moved too: webhook payloads carry the new
-    # deadlines, as after ticket_move_tier.
-    events_announce(moves)
-    notices = []
-    for plan, (ticket, before, after, _reason) in zip(plans, changes, strict=True):
-        if tells_group(plan.matching):
-            continue  # the rule's own message tells the group (quiet_queue_notice)
-        subject, body = messages.queue_message(
-            ticket=ticket, escalated=Tier.rank(after) > Tier.rank(before)
+        return
+    quiet = [p.clock.ticket_id for p in plans if tells_group(p.matching)]
+    with quiet_queue_notice(quiet):
+        tickets_move_tier(
+            moves=[
+                TierMove(tickets[p.clock.ticket_id], p.target or "", f"{p.trigger} (SLA)")
+                for p in plans
+            ],
+            actor=None,
+            locked_by_caller=True,
         )
-        outbox = [
-            Message(user, NotificationKind.NEW_IN_QUEUE, subject, body)
-            for user in audience.tier_group(after)
-        ]
-        # Same cause key shape as escalation.receivers.on_tier_changed.
-        notices.append((outbox, ticket, f"queue-{after}:{ticket.pk}:{uuid.uuid4().hex[:16]}"))
-    return notices

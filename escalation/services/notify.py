@@ -16,16 +16,16 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common.bulk import insert_in_bulk, new_instance
 from common.errors import field_error
 from mail.outbound import notification_email
-from sla.services.bulk_insert import insert_in_bulk, new_instance
 from tickets import events
 from tickets.models import EventKind
 
@@ -63,6 +63,15 @@ class Message:
     body: str
 
 
+class Cause(NamedTuple):
+    """What one cause (a status change, a breached clock) tells whom, on which ticket."""
+
+    messages: Iterable[Message]
+    ticket: Ticket
+    key: str
+    exclude: User | None = None
+
+
 def notifications_create(
     *,
     recipients: Iterable[User],
@@ -74,90 +83,38 @@ def notifications_create(
     exclude: User | None = None,
     now: datetime | None = None,
     queue: bool = True,
-) -> list[int]:
-    """Write one outbox row per recipient who wants this kind; queue them after commit."""
+) -> int:
+    """`notifications_write` for one cause sending one text to `recipients`; returns the
+    number of rows written."""
+    messages = [Message(user, kind, subject, body) for user in recipients]
     return notifications_write(
-        messages=[Message(user, kind, subject, body) for user in recipients],
-        ticket=ticket,
-        cause_key=cause_key,
-        exclude=exclude,
-        now=now,
-        queue=queue,
-    )
+        causes=[Cause(messages, ticket, cause_key, exclude)], now=now, queue=queue
+    )[0]
 
 
 def notifications_write(
-    *,
-    messages: Iterable[Message],
-    ticket: Ticket,
-    cause_key: str,
-    exclude: User | None = None,
-    now: datetime | None = None,
-    queue: bool = True,
+    *, causes: Sequence[Cause], now: datetime | None = None, queue: bool = True
 ) -> list[int]:
-    """Outbox rows for one cause (one per recipient), in two queries; returns their ids.
+    """Outbox rows for many causes (one per recipient of each), in two queries at most;
+    returns the number of rows written per cause; queues them after commit.
 
-    Call inside the transaction of the cause. The cause is claimed once by its
-    caller (a ticket write, a clock's conditional update), so the unique
-    (recipient, cause_key) never fires in normal operation; if it does, the
-    IntegrityError rolls the cause back rather than sending anything twice.
-    """
-    now = now or timezone.now()
-    chosen: dict[int, Message] = {}
-    for message in messages:
-        user = message.recipient
-        if user.is_active and user.email and user.pk not in chosen:
-            chosen[user.pk] = message
-    if exclude is not None:
-        chosen.pop(exclude.pk, None)
-    if not chosen:
-        return []
-    switched_off = set(
-        NotificationPreference.objects.filter(
-            user_id__in=chosen, kind__in={m.kind for m in chosen.values()}, enabled=False
-        ).values_list("user_id", "kind")
-    )
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=pk,
-                kind=m.kind,
-                ticket=ticket,
-                subject=m.subject[:250],
-                body=m.body,
-                cause_key=cause_key[:100],
-                created_at=now,
-                next_attempt_at=now,
-            )
-            for pk, m in chosen.items()
-            if (pk, m.kind) not in switched_off
-        ]
-    )
-    ids = [row.pk for row in rows]
-    if queue:
-        queue_after_commit(ids)
-    return ids
-
-
-def notifications_write_many(
-    *,
-    causes: Sequence[tuple[Iterable[Message], Ticket, str]],
-    now: datetime | None = None,
-    queue: bool = True,
-) -> list[int]:
-    """`notifications_write` for many causes (messages, ticket, cause_key) in two queries.
-
-    Same rules per cause (active recipients with an e-mail, one row per recipient,
-    switched-off kinds skipped); returns the number of rows written per cause.
+    Per cause: active recipients with an e-mail, one row per recipient, the excluded
+    user (the actor) and switched-off kinds skipped. Call inside the transaction of the
+    causes. Each cause is claimed once by its caller (a ticket write, a clock's
+    conditional update), so the unique (recipient, cause_key) never fires in normal
+    operation; if it does, the IntegrityError rolls the causes back rather than sending
+    anything twice.
     """
     now = now or timezone.now()
     chosen: list[dict[int, Message]] = []
-    for messages, _ticket, _cause in causes:
+    for cause in causes:
         mine: dict[int, Message] = {}
-        for message in messages:
+        for message in cause.messages:
             user = message.recipient
             if user.is_active and user.email and user.pk not in mine:
                 mine[user.pk] = message
+        if cause.exclude is not None:
+            mine.pop(cause.exclude.pk, None)
         chosen.append(mine)
     users = {pk for mine in chosen for pk in mine}
     if not users:
@@ -170,16 +127,16 @@ def notifications_write_many(
     )
     rows: list[Notification] = []
     counts = []
-    for mine, (_messages, ticket, cause_key) in zip(chosen, causes, strict=True):
+    for mine, cause in zip(chosen, causes, strict=True):
         wanted = [
             new_instance(
                 Notification,
                 recipient_id=pk,
                 kind=m.kind,
-                ticket_id=ticket.pk,
+                ticket_id=cause.ticket.pk,
                 subject=m.subject[:250],
                 body=m.body,
-                cause_key=cause_key[:100],
+                cause_key=cause.key[:100],
                 created_at=now,
                 next_attempt_at=now,
             )

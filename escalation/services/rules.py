@@ -1,28 +1,24 @@
-"""Applying escalation rules to one clock the sweep has just claimed.
+"""What the escalation rules decide for a clock the sweep has just claimed.
 
-Runs inside the clock's transaction: the tier move, priority raise, assignment,
-the Escalation record, its event and the outbox rows commit with the mark.
+Pure decisions (matching rules, move target, the outbox of a clock) used by the
+batch service (services.batch), which applies them to a whole batch at once.
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from accounts.models import Tier
 from accounts.selectors import managers, team_leads, technicians_of_tier
 from sla.models import ClockKind
-from tickets import events
-from tickets.models import EventKind, Priority
+from tickets.models import Priority
 from tickets.permissions import can_work
-from tickets.services import ticket_assign, ticket_change_priority, ticket_move_tier
+from tickets.services import ticket_assign, ticket_change_priority
 
 from .. import messages
 from ..models import Escalation, EscalationKind, EscalationRule, NotificationKind, Trigger
-from ..receivers import quiet_queue_notice
-from .notify import Message, notifications_write
+from .notify import Message
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -49,13 +45,6 @@ class Audience:
 
     def managers(self) -> list[User]:
         return self._get(("managers", ""), managers)
-
-
-@dataclass
-class Outcome:
-    escalated: bool = False
-    notifications: int = 0
-    actions: list[str] = field(default_factory=list)
 
 
 def active_rules() -> list[EscalationRule]:
@@ -106,57 +95,6 @@ def rule_assignee(*, ticket: Ticket, matching: list[EscalationRule]) -> User | N
     return None
 
 
-def apply_rules(
-    *,
-    clock: Clock,
-    breach: bool,
-    rules: list[EscalationRule],
-    audience: Audience,
-    now: datetime,
-    queue: bool = True,
-) -> Outcome:
-    ticket: Ticket = clock.ticket
-    trigger, matching = matching_rules(clock=clock, ticket=ticket, breach=breach, rules=rules)
-    outcome = Outcome()
-    if not matching:
-        return outcome
-    from_tier = ticket.tier
-    next_tier = move_target(clock=clock, ticket=ticket, matching=matching)
-    if next_tier:
-        with quiet_queue_notice() if tells_group(matching) else nullcontext():
-            ticket = ticket_move_tier(
-                ticket=ticket, actor=None, tier=next_tier, reason=f"{trigger} (SLA)"
-            )
-        outcome.escalated = True
-        outcome.actions.append(f"moved:{from_tier}->{next_tier}")
-    ticket = follow_up_rules(ticket=ticket, matching=matching, actions=outcome.actions)
-    record = Escalation.objects.create(
-        **escalation_fields(
-            ticket=ticket,
-            clock=clock,
-            breach=breach,
-            matching=matching,
-            from_tier=from_tier,
-            actions=outcome.actions,
-            now=now,
-        )
-    )
-    if breach or outcome.actions:
-        # A warning that only notifies is already in the history as CLOCK_WARNED.
-        _escalated_event(ticket=ticket, record=record, clock=clock, trigger=trigger)
-    outbox, cause = clock_outbox(
-        ticket=ticket,
-        clock=clock,
-        breach=breach,
-        rules=matching,
-        audience=audience,
-        moved_from=from_tier,
-    )
-    ids = notifications_write(messages=outbox, ticket=ticket, cause_key=cause, now=now, queue=queue)
-    outcome.notifications = len(ids)
-    return outcome
-
-
 def follow_up_rules(
     *, ticket: Ticket, matching: list[EscalationRule], actions: list[str]
 ) -> Ticket:
@@ -196,7 +134,7 @@ def escalation_fields(
 
 
 def escalated_event_facts(*, record: Escalation, clock: Clock, trigger: str) -> dict:
-    """before/after of the ESCALATED event (shared with the set-based path)."""
+    """before/after of the ESCALATED event."""
     return {
         "before": {"tier": record.from_tier},
         "after": {
@@ -207,16 +145,6 @@ def escalated_event_facts(*, record: Escalation, clock: Clock, trigger: str) -> 
             "actions": record.actions,
         },
     }
-
-
-def _escalated_event(*, ticket: Ticket, record: Escalation, clock: Clock, trigger: str) -> None:
-    events.record(
-        ticket=ticket,
-        kind=EventKind.ESCALATED,
-        actor=None,
-        internal=True,
-        **escalated_event_facts(record=record, clock=clock, trigger=trigger),
-    )
 
 
 def clock_outbox(

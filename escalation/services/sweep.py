@@ -15,14 +15,14 @@ Exactly once, whatever crashes, comes from the database, not from timing:
   met a clock first wins, a killed worker rolls the whole batch back and the
   next sweep does it again, and the unique constraints on Escalation(clock,
   kind) and Notification(recipient, cause_key) stop any duplicate;
-- if a batch raises, it is rolled back and its clocks go one by one through the
-  per-clock path (sla.services.marking + rules.apply_rules, each clock in its
-  own transaction), so one poisoned clock never holds up the others.
+- if a batch raises, it is rolled back, split in halves and each half retried through
+  the same batch service, down to a single clock (bisection), so one poisoned clock
+  never holds up the others: it alone stays due, for the next sweep.
 
 Scale-out: batches are independent (each takes its own locks and claims), so when the
 backlog is more than one batch the sweep may hand the following ones, up to
 TIERDESK_ESCALATION_FANOUT_BATCHES, to Celery workers (task `escalation.sweep_batch`,
-same batch service, same fallback) instead of running them itself. A batch handed out
+same batch service, same bisection) instead of running them itself. A batch handed out
 and read again by the next sweep before a worker got to it is harmless: whoever claims
 its clocks first acts, the other finds nothing due. On SQLite (one writer) batches
 always run inline.
@@ -42,11 +42,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sla.models import Clock
-from sla.services.marking import clock_mark_breached, clock_mark_warned
 
 from .batch import process_batch
 from .notify import notifications_requeue
-from .rules import Audience, active_rules, apply_rules
+from .rules import Audience, active_rules
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class SweepResult:
     notifications: int = 0
     requeued: int = 0
     errors: int = 0
-    fallbacks: int = 0  # batches that failed and were redone clock by clock
+    fallbacks: int = 0  # batches of several clocks that failed and were split in halves
     dispatched: int = 0  # batches handed to workers (counted by them, not here)
     skipped: bool = False
 
@@ -138,13 +137,11 @@ def escalation_sweep(
     use_lock: bool = True,
     batch_size: int | None = None,
     queue: bool = True,
-    set_based: bool = True,
 ) -> SweepResult:
     """One pass: breaches first (an overdue clock skips its stale warning), then warnings.
 
     `use_lock=False` lets tests race two sweeps over the same clocks; `queue=False`
-    writes outbox rows without handing them to Celery (benchmarks); `set_based=False`
-    processes every clock through the per-clock path (comparison, tests).
+    writes outbox rows without handing them to Celery (benchmarks).
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.TIERDESK_ESCALATION_BATCH_SIZE
@@ -156,7 +153,7 @@ def escalation_sweep(
             return result
         rules = active_rules()
         audience = Audience()
-        fanout = _fanout_limit(queue=queue, set_based=set_based)
+        fanout = _fanout_limit(queue=queue)
         for breach, field in ((True, "due_at"), (False, "warn_at")):
             after = None
             first = True
@@ -183,7 +180,6 @@ def escalation_sweep(
                     audience=audience,
                     result=result,
                     queue=queue,
-                    set_based=set_based,
                 )
         if queue:
             result.requeued = notifications_requeue(now=now)
@@ -199,8 +195,8 @@ def escalation_sweep_batch(
     rules: list | None = None,
     audience: Audience | None = None,
 ) -> SweepResult:
-    """One batch of due clocks exactly as the sweep runs it (set-based, clock by clock if
-    that fails), for a worker the sweep handed it to or a benchmark process. Safe to run
+    """One batch of due clocks exactly as the sweep runs it (split in halves if it fails),
+    for a worker the sweep handed it to or a benchmark process. Safe to run
     in parallel with the sweep and other batches: the ticket locks and clock claims
     decide who acts on a clock; clocks no longer due are left alone."""
     result = SweepResult()
@@ -212,14 +208,13 @@ def escalation_sweep_batch(
         audience=audience or Audience(),
         result=result,
         queue=queue,
-        set_based=True,
     )
     return result
 
 
-def _fanout_limit(*, queue: bool, set_based: bool) -> int:
+def _fanout_limit(*, queue: bool) -> int:
     """How many batches this sweep may hand to workers (none on SQLite or without Celery)."""
-    if not (queue and set_based and _is_postgres()):
+    if not (queue and _is_postgres()):
         return 0
     return max(settings.TIERDESK_ESCALATION_FANOUT_BATCHES, 0)
 
@@ -239,9 +234,10 @@ def _run_batch(
     audience: Audience,
     result: SweepResult,
     queue: bool,
-    set_based: bool,
 ) -> None:
-    if set_based and _process_batch(
+    """Process a batch set-based; if it fails, bisect: each half again through the same
+    service, down to the single clock that fails, which stays due for the next sweep."""
+    if _process_batch(
         clock_ids=clock_ids,
         breach=breach,
         now=now,
@@ -251,9 +247,14 @@ def _run_batch(
         queue=queue,
     ):
         return
-    for clock_id in clock_ids:
-        _process(
-            clock_id=clock_id,
+    if len(clock_ids) == 1:
+        result.errors += 1
+        return
+    result.fallbacks += 1
+    half = len(clock_ids) // 2
+    for part in (clock_ids[:half], clock_ids[half:]):
+        _run_batch(
+            clock_ids=part,
             breach=breach,
             now=now,
             rules=rules,
@@ -281,7 +282,7 @@ def _process_batch(
     result: SweepResult,
     queue: bool,
 ) -> bool:
-    """The set-based path; False if the batch failed (rolled back) and must go clock by clock."""
+    """One transaction for the batch; False if it failed (and was rolled back)."""
     try:
         with transaction.atomic():
             _fast_commit()
@@ -294,8 +295,11 @@ def _process_batch(
                 queue=queue,
             )
     except Exception:
-        log.exception("Batch of %d clocks failed; processing them one by one", len(clock_ids))
-        result.fallbacks += 1
+        if len(clock_ids) == 1:
+            # The clock stays due and is retried by the next sweep; the others went on.
+            log.exception("Escalation of clock %s failed", clock_ids[0])
+        else:
+            log.exception("Batch of %d clocks failed; retrying it in halves", len(clock_ids))
         return False
     result.add(
         breach=breach,
@@ -304,36 +308,3 @@ def _process_batch(
         notifications=counts.notifications,
     )
     return True
-
-
-def _process(
-    *,
-    clock_id: int,
-    breach: bool,
-    now: datetime,
-    rules: list,
-    audience: Audience,
-    result: SweepResult,
-    queue: bool,
-) -> None:
-    try:
-        with transaction.atomic():
-            _fast_commit()
-            mark = clock_mark_breached if breach else clock_mark_warned
-            clock = mark(clock_id=clock_id, now=now)
-            if clock is None:
-                return  # met, paused or claimed by someone else meanwhile
-            outcome = apply_rules(
-                clock=clock, breach=breach, rules=rules, audience=audience, now=now, queue=queue
-            )
-    except Exception:
-        # The clock stays due and is retried by the next sweep; the others go on.
-        log.exception("Escalation of clock %s failed", clock_id)
-        result.errors += 1
-        return
-    result.add(
-        breach=breach,
-        marked=1,
-        escalations=outcome.escalated,
-        notifications=outcome.notifications,
-    )

@@ -26,21 +26,23 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from accounts.models import Tier
-from tickets.models import EventKind, Status
+from tickets import events
+from tickets.models import Status
 from tickets.permissions import can_work
 
+from .. import events as clock_events
 from ..models import Clock, ClockKind, ClockPause
 from ..policies import Policy, applicable_agreement, policy_for
-from .clock_events import record, record_all
 from .deadlines import deadlines, is_open, iso, pausing_statuses
 from .sync import sync_ticket_sla
 
 if TYPE_CHECKING:
-    from tickets.models import Reply, Ticket
+    from accounts.models import User
+    from tickets.models import Reply, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
-_SAVED = [
+SAVED = [
     "target_minutes",
     "due_at",
     "warn_at",
@@ -73,7 +75,7 @@ def _ticket_policy(ticket: Ticket, clocks: list[Clock]) -> Policy | None:
     return policy_for(agreement) if agreement is not None else None
 
 
-def _clock_policy(clock: Clock, fallback: Policy) -> Policy:
+def clock_policy(clock: Clock, fallback: Policy) -> Policy:
     return policy_for(clock.agreement) if clock.agreement is not None else fallback
 
 
@@ -115,7 +117,7 @@ def _start(
     Clock.objects.bulk_create(clocks)
     if paused:
         ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in clocks])
-    record_all(ticket, [(EventKind.CLOCK_STARTED, clock, extra) for clock in clocks])
+    events.insert([clock_events.started(clock, **extra) for clock in clocks])
     return clocks
 
 
@@ -137,7 +139,7 @@ def _end_pause(clock: Clock, policy: Policy, now: datetime) -> float:
     return seconds
 
 
-def _finish(clock: Clock, policy: Policy, now: datetime, *, met: bool) -> dict[str, Any]:
+def finish(clock: Clock, policy: Policy, now: datetime, *, met: bool) -> dict[str, Any]:
     """End an open clock: met (within target, else late) or stopped; returns event facts."""
     if clock.paused_at is not None:
         _end_pause(clock, policy, now)
@@ -156,61 +158,35 @@ def _finish(clock: Clock, policy: Policy, now: datetime, *, met: bool) -> dict[s
 
 def _save(ticket: Ticket, changed: list[Clock], clocks: list[Clock]) -> None:
     if changed:
-        Clock.objects.bulk_update(changed, _SAVED)
+        Clock.objects.bulk_update(changed, SAVED)
     sync_ticket_sla(ticket=ticket, clocks=clocks)
 
 
 # --------------------------------------------------------------------------- transitions
 
 
+def route_new_ticket(*, requester: User) -> str | None:
+    """The tier a new ticket of `requester` starts in, when the agreement routes it: VIP
+    requesters straight to L2 if their agreement says so (decided before the ticket exists)."""
+    if not requester.is_vip:
+        return None
+    agreement = applicable_agreement(requester.organisation_id)
+    if agreement is not None and agreement.vip_route_to_l2:
+        return Tier.L2
+    return None
+
+
 def clocks_start_for_new_ticket(*, ticket: Ticket) -> list[Clock]:
-    """Resolution clock plus the response clock of the ticket's tier; VIP routing first."""
+    """Resolution clock plus the response clock of the ticket's tier."""
     now = timezone.now()
     agreement = applicable_agreement(ticket.organisation_id)
     if agreement is None:
         return []  # no default agreement configured: no SLA, by choice of the operator
     policy = policy_for(agreement)
-    specs = [(ClockKind.RESOLUTION.value, "", 1)]
-    routed = agreement.vip_route_to_l2 and ticket.is_vip and ticket.tier == Tier.L1
-    if routed:
-        from tickets.services import ticket_move_tier
-
-        # The tier signal starts the L2 response clock (see clocks_change_tier).
-        moved = ticket_move_tier(ticket=ticket, actor=None, tier=Tier.L2, reason="VIP routing")
-        ticket.tier, ticket.assignee_id = moved.tier, moved.assignee_id
-    else:
-        specs.append((ClockKind.RESPONSE.value, ticket.tier, 1))
+    specs = [(ClockKind.RESOLUTION.value, "", 1), (ClockKind.RESPONSE.value, ticket.tier, 1)]
     started = _start(ticket=ticket, policy=policy, specs=specs, now=now)
-    clocks = list(Clock.objects.filter(ticket_id=ticket.pk)) if routed else started
-    sync_ticket_sla(ticket=ticket, clocks=clocks)
+    sync_ticket_sla(ticket=ticket, clocks=started)
     return started
-
-
-def clocks_change_tier(*, ticket: Ticket, before: str, after: str) -> None:
-    """Leaving a tier stops its unmet response clock; entering one starts a new cycle."""
-    clocks = _load(ticket)
-    policy = _ticket_policy(ticket, clocks)
-    if policy is None:
-        return
-    now = timezone.now()
-    changed = []
-    for clock in clocks:
-        if clock.kind == ClockKind.RESPONSE and clock.tier == before and is_open(clock):
-            _finish(clock, _clock_policy(clock, policy), now, met=False)
-            changed.append(clock)
-    cycle = 1 + max(
-        (c.cycle for c in clocks if c.kind == ClockKind.RESPONSE and c.tier == after), default=0
-    )
-    if changed:
-        Clock.objects.bulk_update(changed, _SAVED)
-    started = _start(
-        ticket=ticket,
-        policy=policy,
-        specs=[(ClockKind.RESPONSE.value, after, cycle)],
-        now=now,
-        replaces=[c.pk for c in changed],
-    )
-    sync_ticket_sla(ticket=ticket, clocks=clocks + started)
 
 
 def clocks_meet_response(*, ticket: Ticket) -> Clock | None:
@@ -225,9 +201,9 @@ def clocks_meet_response(*, ticket: Ticket) -> Clock | None:
     policy = _ticket_policy(ticket, clocks)
     if policy is None:
         return None
-    facts = _finish(clock, _clock_policy(clock, policy), timezone.now(), met=True)
+    facts = finish(clock, clock_policy(clock, policy), timezone.now(), met=True)
     _save(ticket, [clock], clocks)
-    record(ticket, EventKind.CLOCK_MET, clock, **facts)
+    events.insert([clock_events.met(clock, ticket=ticket, **facts)])
     return clock
 
 
@@ -240,16 +216,16 @@ def clocks_change_status(*, ticket: Ticket, before: str, after: str) -> None:
     pausing = pausing_statuses(policy.agreement)
     finished = (Status.RESOLVED, Status.CLOSED)
     changed: list[Clock] = []
-    notes: list[tuple[str, Clock, dict[str, Any]]] = []
+    notes: list[TicketEvent] = []
     if after in finished:
         for clock in clocks:
             if not is_open(clock):
                 continue
             met = after == Status.RESOLVED and clock.kind == ClockKind.RESOLUTION
-            facts = _finish(clock, _clock_policy(clock, policy), now, met=met)
+            facts = finish(clock, clock_policy(clock, policy), now, met=met)
             changed.append(clock)
             if met:
-                notes.append((EventKind.CLOCK_MET, clock, facts))
+                notes.append(clock_events.met(clock, ticket=ticket, **facts))
     elif before in finished:
         # Reopened: the resolution is owed again, as a new cycle.
         cycle = 1 + max((c.cycle for c in clocks if c.kind == ClockKind.RESOLUTION), default=0)
@@ -265,17 +241,17 @@ def clocks_change_status(*, ticket: Ticket, before: str, after: str) -> None:
         paused = [c for c in clocks if is_open(c) and not c.breached_at and not c.paused_at]
         for clock in paused:
             clock.paused_at = now
-            notes.append((EventKind.CLOCK_PAUSED, clock, {"status": after}))
+            notes.append(clock_events.paused(clock, ticket=ticket, status=after))
         changed += paused
         ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in paused])
     elif before in pausing and after not in pausing:
         for clock in clocks:
             if is_open(clock) and clock.paused_at is not None:
-                seconds = _end_pause(clock, _clock_policy(clock, policy), now)
+                seconds = _end_pause(clock, clock_policy(clock, policy), now)
                 changed.append(clock)
-                notes.append((EventKind.CLOCK_RESUMED, clock, {"paused_seconds": seconds}))
+                notes.append(clock_events.resumed(clock, ticket=ticket, paused_seconds=seconds))
     _save(ticket, changed, clocks)
-    record_all(ticket, notes)
+    events.insert(notes)
 
 
 def clocks_change_priority(*, ticket: Ticket) -> None:
@@ -288,8 +264,8 @@ def clocks_change_priority(*, ticket: Ticket) -> None:
     for clock in clocks:
         if not is_open(clock) or clock.breached_at is not None:
             continue
-        clock_policy = _clock_policy(clock, policy)
-        minutes = clock_policy.minutes(
+        own = clock_policy(clock, policy)
+        minutes = own.minutes(
             kind=clock.kind, tier=clock.tier, priority=ticket.priority, vip=ticket.is_vip
         )
         if minutes is None:
@@ -297,23 +273,24 @@ def clocks_change_priority(*, ticket: Ticket) -> None:
         before = clock.due_at
         clock.target_minutes = minutes
         clock.due_at, clock.warn_at = deadlines(
-            clock_policy,
+            own,
             started_at=clock.started_at,
             minutes=minutes,
             paused_seconds=clock.paused_seconds,
         )
         changed.append((clock, before))
     _save(ticket, [c for c, _ in changed], clocks)
-    record_all(
-        ticket,
+    events.insert(
         [
-            (
-                EventKind.CLOCK_RECOMPUTED,
+            clock_events.recomputed(
                 clock,
-                {"previous_due_at": iso(before), "priority": ticket.priority},
+                ticket=ticket,
+                previous_due_at=before,
+                reason="priority changed",
+                priority=ticket.priority,
             )
             for clock, before in changed
-        ],
+        ]
     )
 
 

@@ -18,12 +18,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tickets.models import EventKind, Ticket, TicketEvent
+from common.bulk import pending_on_commit
+from tickets import events
+from tickets.models import Ticket
 
+from .. import events as clock_events
 from .. import policies
 from ..models import Agreement, Calendar, Clock, ClockPause
-from .deadlines import deadlines, iso
-from .sync import sla_columns, write_columns_in_bulk
+from .deadlines import deadlines
+from .sync import sla_columns, write_columns
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +53,10 @@ def queue_recompute(*, agreement_ids: Iterable[int]) -> None:
         policies.forget(agreement_id=agreement_id)
     if not ids:
         return
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        for _savepoints, job, *_rest in connection.run_on_commit:
-            if isinstance(job, _RecomputeOnCommit):
-                job.agreement_ids |= ids
-                return
+    pending = pending_on_commit(_RecomputeOnCommit)
+    if pending is not None:
+        pending.agreement_ids |= ids
+        return
     job = _RecomputeOnCommit()
     job.agreement_ids |= ids
     # robust: a broker hiccup after commit is logged, not turned into a failed request.
@@ -153,19 +154,11 @@ def _recompute_batch(*, ticket_ids: list[int], agreement_ids: set[int]) -> int:
         clock.target_minutes, clock.paused_seconds = minutes, paused_seconds
         changed.append(clock)
         new_events.append(
-            TicketEvent(
-                ticket_id=clock.ticket_id,
-                kind=EventKind.CLOCK_RECOMPUTED,
-                actor=None,
-                before={"due_at": iso(previous)},
-                after={
-                    "clock": clock.pk,
-                    "kind": clock.kind,
-                    "tier": clock.tier,
-                    "target_minutes": minutes,
-                    "due_at": iso(due),
-                    "reason": "agreement or calendar changed",
-                },
+            clock_events.recomputed(
+                clock,
+                ticket=tickets[clock.ticket_id],
+                previous_due_at=previous,
+                reason="agreement or calendar changed",
                 created_at=now,
             )
         )
@@ -175,12 +168,12 @@ def _recompute_batch(*, ticket_ids: list[int], agreement_ids: set[int]) -> int:
         changed, ["due_at", "warn_at", "target_minutes", "paused_seconds"], batch_size=500
     )
     ClockPause.objects.bulk_update(changed_pauses, ["business_seconds"], batch_size=500)
-    TicketEvent.objects.bulk_create(new_events, batch_size=1000)
+    events.insert(new_events)
     by_ticket: dict[int, list[Clock]] = defaultdict(list)
     for clock in clocks:
         by_ticket[clock.ticket_id].append(clock)
     touched = {c.ticket_id for c in changed}
     rows = [(pk, sla_columns(tier=tickets[pk].tier, clocks=by_ticket[pk])) for pk in touched]
-    write_columns_in_bulk(model=Ticket, rows=rows)
+    write_columns(rows=rows)
     logger.info("recomputed %d clocks of %d tickets", len(changed), len(touched))
     return len(changed)

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from tickets.models import EventKind
+from tickets import events
 
+from .. import events as clock_events
 from ..models import Clock, ClockPause
-from .bulk_marking import events_record_in_bulk, new_event
-from .clock_events import clock_facts
-from .sync import sync_ticket_sla
+from .sync import tickets_sync_sla
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
@@ -45,19 +44,16 @@ def clocks_stop(*, tickets: Sequence[Ticket], reason: str) -> list[Clock]:
         Clock.objects.filter(pk__in=ids).update(stopped_at=now, paused_at=None)
         for clock in stopping:
             clock.stopped_at, clock.paused_at = now, None
-        events_record_in_bulk(
+        events.insert(
             [
-                new_event(
-                    by_id[clock.ticket_id],
-                    kind=EventKind.CLOCK_STOPPED,
-                    actor=None,
-                    after=clock_facts(clock, reason=reason),
-                    internal=False,
-                    created_at=now,
+                clock_events.stopped(
+                    clock, ticket=by_id[clock.ticket_id], reason=reason, created_at=now
                 )
                 for clock in stopping
             ]
         )
-    for ticket_id, ticket in by_id.items():
-        sync_ticket_sla(ticket=ticket, clocks=[c for c in clocks if c.ticket_id == ticket_id])
+    grouped: dict[int, list[Clock]] = {pk: [] for pk in by_id}
+    for clock in clocks:
+        grouped[clock.ticket_id].append(clock)
+    tickets_sync_sla(tickets=list(by_id.values()), clocks=grouped)
     return stopping

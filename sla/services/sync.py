@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
-from django.db.models import Field
+from common.bulk import update_in_bulk
 
 from ..models import Clock, ClockKind
 
@@ -71,75 +70,37 @@ def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
     }
 
 
-def sync_ticket_sla(*, ticket: Ticket, clocks: Iterable[Clock] | None = None) -> None:
-    """Copy due/warn instants and breached/paused flags from the clocks to the ticket row.
+def tickets_sync_sla(
+    *,
+    tickets: Sequence[Ticket],
+    clocks: dict[int, list[Clock]] | None = None,
+) -> None:
+    """Mirror the clocks onto the SLA columns of these tickets: one read of their clocks
+    (unless given: all clocks of each ticket, by ticket id), one write."""
+    if not tickets:
+        return
+    if clocks is None:
+        from .marking import clocks_for_tickets  # marking imports this module
 
-    Pass `clocks` (all of the ticket's clocks, current state) to save the query.
-    """
+        clocks = clocks_for_tickets([t.pk for t in tickets], lock=False)
+    rows = []
+    for ticket in tickets:
+        values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))
+        for field, value in values.items():
+            setattr(ticket, field, value)
+        rows.append((ticket.pk, values))
+    write_columns(rows=rows)
+
+
+def sync_ticket_sla(*, ticket: Ticket, clocks: Iterable[Clock] | None = None) -> None:
+    """`tickets_sync_sla` for one ticket; pass `clocks` (all of its clocks) to save the read."""
     if clocks is None:
         clocks = Clock.objects.filter(ticket=ticket)
-    values = sla_columns(tier=ticket.tier, clocks=clocks)
-    for field, value in values.items():
-        setattr(ticket, field, value)
-    type(ticket).objects.filter(pk=ticket.pk).update(**values)
+    tickets_sync_sla(tickets=[ticket], clocks={ticket.pk: list(clocks)})
 
 
-def write_columns_in_bulk(
-    *,
-    model: type[Ticket],
-    rows: Sequence[tuple[int, dict[str, Any]]],
-    also: Sequence[str] = (),
-) -> None:
-    """Set the SLA columns of many tickets, and the columns named in `also` (attnames whose
-    values every row carries too: the escalation sweep writes a tier move's `tier`,
-    `updated_at` and `assignee_id` in the same UPDATE). On PostgreSQL: COPY into a
-    temporary table and one UPDATE … FROM it (bulk_update's CASE chains get slow at
-    thousands of rows)."""
-    if not rows:
-        return
-    columns = (*COLUMNS, *also)
-    table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor != "postgresql":
-        # SQLite and others: one prepared UPDATE per row via executemany is linear,
-        # where bulk_update's CASE chains are quadratic.
-        fields = [cast(Field, model._meta.get_field(name)) for name in columns]
-        adapt = [
-            connection.ops.adapt_datetimefield_value
-            if field.get_internal_type() == "DateTimeField"
-            else None
-            for field in fields
-        ]
-        params = [
-            [
-                values[column] if to_db is None else to_db(values[column])
-                for column, to_db in zip(columns, adapt, strict=True)
-            ]
-            + [pk]
-            for pk, values in rows
-        ]
-        sets = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)  # noqa: S608
-        return
-    # The temporary table lives until the end of the transaction (ON COMMIT DROP); one
-    # per column set (the sweep writes both kinds in one transaction).
-    fields = [cast(Field, model._meta.get_field(name)) for name in columns]
-    quoted = [connection.ops.quote_name(field.column) for field in fields]
-    temp = "sla_bulk_columns" if not also else "sla_bulk_columns_" + "_".join(also)
-    definitions = ", ".join(
-        f"{name} {field.db_type(connection)}" for name, field in zip(quoted, fields, strict=True)
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (id bigint PRIMARY KEY, "
-            f"{definitions}) ON COMMIT DROP"
-        )
-        cursor.execute(f"TRUNCATE {temp}")
-        with cursor.cursor.copy(f"COPY {temp} (id, {', '.join(quoted)}) FROM STDIN") as copy:
-            for pk, values in rows:
-                copy.write_row((pk, *(values[column] for column in columns)))
-        sets = ", ".join(f"{name} = v.{name}" for name in quoted)
-        cursor.execute(
-            f"UPDATE {table} AS t SET {sets} FROM {temp} AS v "  # noqa: S608
-            "WHERE t.id = v.id"
-        )
+def write_columns(*, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Set the SLA columns of many tickets, each (ticket id, `sla_columns` values)."""
+    from tickets.models import Ticket
+
+    update_in_bulk(Ticket, rows=rows, columns=COLUMNS)

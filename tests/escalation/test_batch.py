@@ -1,4 +1,4 @@
-"""The sweep's set-based path: a batch does per clock what the per-clock path does, once."""
+"""The sweep's batch service: one clock or a thousand, each clock acted on once with all effects."""
 
 import logging
 
@@ -39,15 +39,15 @@ def event_kinds(ticket):
     )
 
 
-@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "per-clock"])
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["one-batch", "batches-of-one"])
 def test_a_batch_of_breaches_escalates_each_clock_once_with_all_effects(
-    alice, agreement, staff, clock_at, set_based
+    alice, agreement, staff, clock_at, batch_size
 ):
     n = 12
     clock_at()
     tickets = file_tickets(alice, n)
     clock_at(minutes(L1 + 1))
-    result = escalation_sweep(set_based=set_based)
+    result = escalation_sweep(batch_size=batch_size)
     assert (result.breaches, result.escalations, result.errors) == (n, n, 0)
     assert result.notifications == 2 * n  # l2tech (group) and the manager, per clock
     assert Escalation.objects.filter(kind=EscalationKind.BREACH).count() == n
@@ -85,17 +85,17 @@ def test_a_batch_of_breaches_escalates_each_clock_once_with_all_effects(
         columns = sla_columns(tier=ticket.tier, clocks=Clock.objects.filter(ticket=ticket))
         assert {f: getattr(ticket, f) for f in columns} == columns
         assert ticket.response_due_at == l2.due_at and not ticket.sla_breached
-    assert escalation_sweep(set_based=set_based).breaches == 0
+    assert escalation_sweep(batch_size=batch_size).breaches == 0
 
 
-@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "per-clock"])
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["one-batch", "batches-of-one"])
 def test_two_clocks_of_one_ticket_in_one_batch_act_in_due_order(
-    alice, agreement, staff, clock_at, set_based
+    alice, agreement, staff, clock_at, batch_size
 ):
     clock_at()
     (ticket,) = file_tickets(alice, 1)
     clock_at(minutes(RESOLUTION_MINUTES + 1))
-    result = escalation_sweep(set_based=set_based)
+    result = escalation_sweep(batch_size=batch_size)
     assert (result.breaches, result.escalations, result.errors) == (2, 1, 0)
     ticket.refresh_from_db()
     assert ticket.tier == Tier.L2 and ticket.sla_breached
@@ -165,7 +165,7 @@ def test_a_clock_met_just_before_the_claim_is_not_escalated(alice, agreement, st
     assert not Escalation.objects.filter(ticket=first).exists()
 
 
-def test_a_poisoned_clock_falls_back_and_the_others_are_still_processed(
+def test_a_poisoned_clock_is_bisected_out_and_the_others_are_still_processed(
     alice, agreement, staff, clock_at, caplog
 ):
     clock_at()
@@ -183,8 +183,10 @@ def test_a_poisoned_clock_falls_back_and_the_others_are_still_processed(
     clock_at(minutes(L1 + 1))
     with caplog.at_level(logging.ERROR, logger="escalation.services.sweep"):
         result = escalation_sweep()
-    assert "processing them one by one" in caplog.text
-    assert (result.breaches, result.escalations, result.errors, result.fallbacks) == (5, 5, 1, 1)
+    assert "retrying it in halves" in caplog.text
+    assert f"Escalation of clock {poisoned.pk} failed" in caplog.text
+    # 6 → 3 + 3, the poisoned half 3 → 1 + 2, then 2 → 1 + 1: three splits, one clock left.
+    assert (result.breaches, result.escalations, result.errors, result.fallbacks) == (5, 5, 1, 3)
     poisoned.refresh_from_db()
     assert poisoned.is_running  # rolled back with its failed escalation; retried next sweep
     tiers = Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by("id")
@@ -209,16 +211,16 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_size(
         assert escalation_sweep(queue=False).breaches == 50
 
 
-@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "per-clock"])
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["one-batch", "batches-of-one"])
 def test_a_moved_ticket_releases_an_assignee_who_cannot_work_the_new_tier(
-    alice, agreement, staff, clock_at, set_based
+    alice, agreement, staff, clock_at, batch_size
 ):
     clock_at()
     kept, released = file_tickets(alice, 2)
     ticket_assign(ticket=kept, actor=staff["l2"], assignee=staff["l2"])
     ticket_assign(ticket=released, actor=staff["l1"], assignee=staff["l1"])
     clock_at(minutes(L1 + 1))
-    assert escalation_sweep(set_based=set_based).escalations == 2
+    assert escalation_sweep(batch_size=batch_size).escalations == 2
     kept.refresh_from_db()
     released.refresh_from_db()
     assert (kept.tier, kept.assignee) == (Tier.L2, staff["l2"])
@@ -230,15 +232,15 @@ def test_a_moved_ticket_releases_an_assignee_who_cannot_work_the_new_tier(
     ).exists()
 
 
-@pytest.mark.parametrize("set_based", [True, False], ids=["set-based", "per-clock"])
+@pytest.mark.parametrize("batch_size", [None, 1], ids=["one-batch", "batches-of-one"])
 def test_a_batch_of_warnings_tells_the_assignee_or_the_group_once(
-    alice, agreement, staff, clock_at, set_based
+    alice, agreement, staff, clock_at, batch_size
 ):
     clock_at()
     assigned, unassigned = file_tickets(alice, 2)
     ticket_assign(ticket=assigned, actor=staff["l1"], assignee=staff["l1"])
     clock_at(minutes(L1 * WARNING_PERCENT / 100))
-    result = escalation_sweep(set_based=set_based)
+    result = escalation_sweep(batch_size=batch_size)
     assert (result.warnings, result.breaches, result.escalations) == (2, 0, 0)
     for ticket in (assigned, unassigned):
         clock = response_clock(ticket, Tier.L1)
@@ -251,4 +253,4 @@ def test_a_batch_of_warnings_tells_the_assignee_or_the_group_once(
         # A warning that only notifies is in the history as CLOCK_WARNED, not ESCALATED.
         kinds = event_kinds(ticket)
         assert EventKind.CLOCK_WARNED in kinds and EventKind.ESCALATED not in kinds
-    assert escalation_sweep(set_based=set_based).warnings == 0
+    assert escalation_sweep(batch_size=batch_size).warnings == 0

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Tier
 from sla.models import Clock, ClockKind, ClockPause
-from sla.services.bulk import clocks_create_in_bulk
+from sla.services.seeding import clocks_create_in_bulk
 from sla.services.sync import sla_columns
 from tickets import demo
 from tickets import signals as ticket_signals
@@ -67,7 +67,7 @@ def test_bulk_hook_query_count_does_not_grow_with_tickets(alice, standard, at):
         clocks_create_in_bulk(tickets=insert_plain(alice, 5))
     with CaptureQueriesContext(connection) as many:
         clocks_create_in_bulk(tickets=insert_plain(alice, 300))
-    assert len(many) == len(few) <= 12
+    assert len(many) <= len(few) <= 12
     assert Clock.objects.count() == 2 * 308
 
 
@@ -146,6 +146,8 @@ def test_vip_creation_is_constant_too(
     standard.save()
     at(berlin(2026, 3, 2, 10, 0))
     ticket_create(requester=victor, subject="warm", description="cache", priority=Priority.P2)
-    with django_assert_num_queries(19):
+    # Routed before it is filed: creation's 8 plus the routing's agreement lookup (it was 19
+    # when the ticket was filed at L1 and then moved).
+    with django_assert_num_queries(9):
         ticket = ticket_create(requester=victor, subject="s", description="d")
     assert ticket.tier == Tier.L2

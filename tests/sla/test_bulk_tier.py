@@ -1,14 +1,18 @@
-"""The bulk tier move does to each ticket's clocks exactly what `clocks_change_tier` does."""
+"""Moving many tickets at once does to each ticket's clocks exactly what moving one does."""
 
 import pytest
-from django.db import transaction
 
 from accounts.models import Tier
 from sla.models import Clock, ClockPause
-from sla.services.bulk_tier import clocks_change_tier_in_bulk
 from sla.services.sync import COLUMNS
-from tickets.models import EventKind, Status, Ticket, TicketEvent
-from tickets.services import ticket_change_status, ticket_create, ticket_move_tier
+from tickets.models import EventKind, Status, TicketEvent
+from tickets.services import (
+    TierMove,
+    ticket_change_status,
+    ticket_create,
+    ticket_move_tier,
+    tickets_move_tier,
+)
 
 from .conftest import berlin
 
@@ -37,7 +41,7 @@ def started_event(ticket):
 
 
 @pytest.mark.parametrize("status", [Status.NEW, Status.PENDING_CUSTOMER])
-def test_bulk_tier_move_matches_the_per_ticket_one(alice, l1tech, standard, at, status):
+def test_moving_many_tickets_matches_moving_one(alice, l1tech, standard, at, status):
     at(berlin(2026, 3, 2, 9))
     one, two, three = (
         ticket_create(requester=alice, subject=f"VPN {n}", description="Down.") for n in range(3)
@@ -48,11 +52,10 @@ def test_bulk_tier_move_matches_the_per_ticket_one(alice, l1tech, standard, at, 
             ticket_change_status(ticket=ticket, actor=l1tech, status=status)
     at(berlin(2026, 3, 2, 11, 30))
     ticket_move_tier(ticket=one, actor=None, tier=Tier.L2, reason="test")
-    with transaction.atomic():
-        Ticket.objects.filter(pk__in=[two.pk, three.pk]).update(tier=Tier.L2)
-        bulk = list(Ticket.objects.select_for_update().filter(pk__in=[two.pk, three.pk]))
-        started = clocks_change_tier_in_bulk(changes=[(t, Tier.L1, Tier.L2) for t in bulk])
-    assert len(started) == 2
+    moved = tickets_move_tier(
+        moves=[TierMove(t, Tier.L2, "test") for t in (two, three)], actor=None
+    )
+    assert [t.tier for t in moved] == [Tier.L2, Tier.L2]
     one.refresh_from_db()
     for ticket in (two, three):
         ticket.refresh_from_db()

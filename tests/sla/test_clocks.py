@@ -94,9 +94,10 @@ def test_vip_routing_sends_vip_tickets_straight_to_l2(victor, alice, standard, a
     assert ticket.tier == Tier.L2
     ticket.refresh_from_db()
     assert ticket.tier == Tier.L2
-    tier_event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.TIER)
-    assert tier_event.actor is None
-    assert tier_event.after == {"tier": "L2", "reason": "VIP routing"}
+    # Routed before it was filed: created at L2, no tier move in its history.
+    created = TicketEvent.objects.get(ticket=ticket, kind=EventKind.CREATED)
+    assert (created.after["tier"], created.after["routing"]) == ("L2", "VIP routing")
+    assert not TicketEvent.objects.filter(ticket=ticket, kind=EventKind.TIER).exists()
     assert not Clock.objects.filter(ticket=ticket, tier=Tier.L1).exists()
     assert response(ticket).target_minutes == 60  # VIP L2 P3
     assert ticket.response_due_at == berlin(2026, 3, 2, 11, 0)

@@ -12,12 +12,14 @@ transaction without tickets importing them.
 """
 
 from .changes import (
+    TierMove,
     ticket_acknowledge,
     ticket_assign,
     ticket_change_priority,
     ticket_change_status,
     ticket_move_tier,
     ticket_rate,
+    tickets_move_tier,
 )
 from .create import ticket_create
 from .inputs import MAX_FILES, MAX_SUBJECT, MAX_TEXT
@@ -36,4 +38,6 @@ __all__ = [
     "ticket_move_tier",
     "ticket_rate",
     "ticket_reply",
+    "tickets_move_tier",
+    "TierMove",
 ]

@@ -1,7 +1,15 @@
-"""Changes of a ticket's core columns: status, assignee, priority, tier."""
+"""Changes of a ticket's core columns: status, assignee, priority, tier.
+
+Only these services write a ticket's tier, assignee, status and priority. Each write
+inserts its events, sends its domain signal (the SLA engine and the outbox join the
+transaction), then announces the events (`events.announce`: webhooks), so listeners of
+history entries see the state after every effect of the write.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -9,15 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Tier
+from common.bulk import update_in_bulk
 from common.errors import Conflict, NotAllowed, field_error
 
 from .. import events, signals
 from ..models import Priority, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
-from .inputs import clean_text, locked
+from .inputs import clean_text, lock_many, locked
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+    from ..models import TicketEvent
 
 
 def ticket_change_status(*, ticket: Ticket, actor: User, status: str, reason: str = "") -> Ticket:
@@ -28,12 +39,13 @@ def ticket_change_status(*, ticket: Ticket, actor: User, status: str, reason: st
         refusal = transition_refusal(ticket=ticket, user=actor, target=status)
         if refusal:
             raise Conflict(refusal, code="invalid_transition")
-        set_status(ticket=ticket, actor=actor, status=status)
+        events.announce(set_status(ticket=ticket, actor=actor, status=status))
     return ticket
 
 
-def set_status(*, ticket: Ticket, actor: User | None, status: str) -> None:
-    """Apply a status change already judged legal; write its event and signal."""
+def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[TicketEvent]:
+    """Apply a status change already judged legal; write its event and signal. Returns the
+    event, for the caller to announce once its write is complete."""
     before = ticket.status
     now = timezone.now()
     ticket.status = status
@@ -49,10 +61,13 @@ def set_status(*, ticket: Ticket, actor: User | None, status: str) -> None:
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
     ticket.save(update_fields=fields)
-    events.status_changed(ticket=ticket, actor=actor, before=before, after=status)
+    recorded = events.insert(
+        [events.status_changed(ticket=ticket, actor=actor, before=before, after=status)]
+    )
     signals.ticket_status_changed.send(
         sender=Ticket, ticket=ticket, actor=actor, before=before, after=status
     )
+    return recorded
 
 
 def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
@@ -75,16 +90,17 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Tick
         if (before.pk if before else None) == (assignee.pk if assignee else None):
             return ticket
         ticket.assignee = assignee
-        fields = ["assignee", "updated_at"]
+        ticket.save(update_fields=["assignee", "updated_at"])
+        recorded = []
         if ticket.status == Status.NEW and assignee is not None:
-            ticket.save(update_fields=fields)
-            set_status(ticket=ticket, actor=actor, status=Status.OPEN)
-        else:
-            ticket.save(update_fields=fields)
-        events.assignee_changed(ticket=ticket, actor=actor, before=before, after=assignee)
+            recorded += set_status(ticket=ticket, actor=actor, status=Status.OPEN)
+        recorded += events.insert(
+            [events.assignee_changed(ticket=ticket, actor=actor, before=before, after=assignee)]
+        )
         signals.ticket_assigned.send(
             sender=Ticket, ticket=ticket, actor=actor, before=before, after=assignee
         )
+        events.announce(recorded)
     return ticket
 
 
@@ -101,46 +117,84 @@ def ticket_change_priority(*, ticket: Ticket, actor: User | None, priority: str)
             return ticket
         ticket.priority = priority
         ticket.save(update_fields=["priority", "updated_at"])
-        events.priority_changed(ticket=ticket, actor=actor, before=before, after=priority)
+        recorded = events.insert(
+            [events.priority_changed(ticket=ticket, actor=actor, before=before, after=priority)]
+        )
         signals.ticket_priority_changed.send(
             sender=Ticket, ticket=ticket, actor=actor, before=before, after=priority
         )
+        events.announce(recorded)
     return ticket
+
+
+@dataclass(frozen=True)
+class TierMove:
+    ticket: Ticket
+    tier: str
+    reason: str
+
+
+def tickets_move_tier(
+    *, moves: Sequence[TierMove], actor: User | None, locked_by_caller: bool = False
+) -> list[Ticket]:
+    """Move tickets to other tiers (the escalation layer decides who may), set-based.
+
+    An assignee who cannot work the new tier is released, so the ticket lands unclaimed
+    in the new queue. Sends `tickets_tier_changed` once for all moves (the SLA engine
+    starts the new tiers' response clocks, the outbox tells the tier groups).
+    `locked_by_caller`: the tickets are current and locked in this transaction (the
+    sweep's batch), else they are read again under a row lock. All or nothing: a move
+    that is not allowed raises, and nothing is moved. Returns the moved tickets.
+    """
+    for move in moves:
+        if move.tier not in Tier.values:
+            raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": move.tier})
+    if not moves:
+        return []
+    with transaction.atomic():
+        if locked_by_caller:
+            tickets = [move.ticket for move in moves]
+        else:
+            fresh = lock_many([move.ticket.pk for move in moves])
+            tickets = [fresh[move.ticket.pk] for move in moves]
+        now = timezone.now()
+        changes: list[tuple[Ticket, str, str, str]] = []
+        built: list[TicketEvent] = []
+        rows = []
+        for ticket, move in zip(tickets, moves, strict=True):
+            if not ticket.is_active:
+                raise Conflict(_("Only active tickets change tier."), code="ticket_inactive")
+            before = ticket.tier
+            if before == move.tier:
+                raise Conflict(
+                    _("The ticket is already at %(tier)s.") % {"tier": move.tier},
+                    code="same_tier",
+                )
+            ticket.tier, ticket.updated_at = move.tier, now
+            built.append(
+                events.tier_changed(
+                    ticket=ticket, actor=actor, before=before, after=move.tier, reason=move.reason
+                )
+            )
+            assignee = ticket.assignee
+            if assignee is not None and not can_work(ticket=ticket, user=assignee):
+                built.append(
+                    events.assignee_changed(ticket=ticket, actor=actor, before=assignee, after=None)
+                )
+                ticket.assignee = None
+            values = {"tier": move.tier, "assignee_id": ticket.assignee_id, "updated_at": now}
+            rows.append((ticket.pk, values))
+            changes.append((ticket, before, move.tier, move.reason))
+        update_in_bulk(Ticket, rows=rows, columns=("tier", "assignee_id", "updated_at"))
+        recorded = events.insert(built)
+        signals.tickets_tier_changed.send(sender=Ticket, changes=changes, actor=actor)
+        events.announce(recorded)
+    return tickets
 
 
 def ticket_move_tier(*, ticket: Ticket, actor: User | None, tier: str, reason: str) -> Ticket:
-    """Move a ticket to another tier (the escalation layer decides who may).
-
-    An assignee who cannot work the new tier is released, so the ticket lands
-    unclaimed in the new queue. Emits `ticket_tier_changed` so the SLA engine
-    starts the tier's response clock.
-    """
-    if tier not in Tier.values:
-        raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": tier})
-    with transaction.atomic():
-        ticket = locked(ticket)
-        if not ticket.is_active:
-            raise Conflict(_("Only active tickets change tier."), code="ticket_inactive")
-        before = ticket.tier
-        if before == tier:
-            raise Conflict(
-                _("The ticket is already at %(tier)s.") % {"tier": tier}, code="same_tier"
-            )
-        ticket.tier = tier
-        fields = ["tier", "updated_at"]
-        released = None
-        if ticket.assignee is not None and not can_work(ticket=ticket, user=ticket.assignee):
-            released = ticket.assignee
-            ticket.assignee = None
-            fields.append("assignee")
-        ticket.save(update_fields=fields)
-        events.tier_changed(ticket=ticket, actor=actor, before=before, after=tier, reason=reason)
-        if released is not None:
-            events.assignee_changed(ticket=ticket, actor=actor, before=released, after=None)
-        signals.ticket_tier_changed.send(
-            sender=Ticket, ticket=ticket, actor=actor, before=before, after=tier, reason=reason
-        )
-    return ticket
+    """`tickets_move_tier` for one ticket."""
+    return tickets_move_tier(moves=[TierMove(ticket, tier, reason)], actor=actor)[0]
 
 
 def ticket_acknowledge(*, ticket: Ticket, actor: User) -> Ticket:
@@ -151,10 +205,11 @@ def ticket_acknowledge(*, ticket: Ticket, actor: User) -> Ticket:
             raise NotAllowed(_("Only staff can acknowledge tickets."))
         if not ticket.is_active:
             raise Conflict(_("Only active tickets can be acknowledged."), code="ticket_inactive")
-        events.acknowledged(ticket=ticket, actor=actor)
+        recorded = events.insert([events.acknowledged(ticket=ticket, actor=actor)])
         if ticket.status == Status.NEW:
-            set_status(ticket=ticket, actor=actor, status=Status.OPEN)
+            recorded += set_status(ticket=ticket, actor=actor, status=Status.OPEN)
         signals.ticket_acknowledged.send(sender=Ticket, ticket=ticket, actor=actor)
+        events.announce(recorded)
     return ticket
 
 
@@ -174,5 +229,5 @@ def ticket_rate(*, ticket: Ticket, actor: User, rating: int, comment: str = "") 
         ticket.satisfaction_rating = rating
         ticket.satisfaction_comment = comment
         ticket.save(update_fields=["satisfaction_rating", "satisfaction_comment", "updated_at"])
-        events.rated(ticket=ticket, actor=actor, rating=rating)
+        events.announce(events.insert([events.rated(ticket=ticket, actor=actor, rating=rating)]))
     return ticket

@@ -46,6 +46,7 @@ def ticket_create(
     if not actor.is_support_staff and priority not in CUSTOMER_PRIORITIES:
         raise field_error("priority", _("Customers can choose P2, P3 or P4; staff triage P1."))
     checked = check_files(files)
+    tier, routing = _initial_tier(requester)
     with FileCleanup(), transaction.atomic():
         ticket = Ticket.objects.create(
             subject=subject,
@@ -54,11 +55,22 @@ def ticket_create(
             organisation_id=requester.organisation_id,
             category=category,
             priority=priority,
-            tier=Tier.L1,
+            tier=tier,
             status=Status.NEW,
             is_vip=requester.is_vip,
         )
-        events.created(ticket=ticket, actor=actor)
+        recorded = events.insert([events.created(ticket=ticket, actor=actor, routing=routing)])
         store_files(ticket=ticket, uploader=actor, checked=checked, reply=None)
         signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
+        events.announce(recorded)
     return ticket
+
+
+def _initial_tier(requester: User) -> tuple[str, str]:
+    """The tier a new ticket starts in, and why if not L1: the highest tier a router
+    (`signals.ticket_route` receivers, e.g. the SLA engine's VIP routing) answers."""
+    tier, reason = Tier.L1.value, ""
+    for _receiver, answer in signals.ticket_route.send(sender=Ticket, requester=requester):
+        if answer is not None and Tier.rank(answer[0]) > Tier.rank(tier):
+            tier, reason = answer[0], answer[1]
+    return tier, reason

@@ -61,7 +61,9 @@ def store_files(
         attachment.file.save(item.filename, item.upload, save=False)
         FileCleanup.track(attachment)
         attachment.save()
-        events.attachment_added(ticket=ticket, attachment=attachment, internal=internal)
+        events.insert(
+            [events.attachment_added(ticket=ticket, attachment=attachment, internal=internal)]
+        )
         stored.append(attachment)
     return stored
 
@@ -97,3 +99,13 @@ class FileCleanup:
 
 def locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def lock_many(ticket_ids: Sequence[int]) -> dict[int, Ticket]:
+    """The tickets read again under their row locks (in id order, so two writers of
+    overlapping sets wait for each other instead of deadlocking), by id."""
+    if len(ticket_ids) == 1:
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_ids[0])
+        return {ticket.pk: ticket}
+    rows = Ticket.objects.select_for_update().filter(pk__in=list(ticket_ids)).order_by("pk")
+    return {ticket.pk: ticket for ticket in rows}

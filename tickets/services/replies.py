@@ -43,8 +43,9 @@ def ticket_reply(
         if ticket.status == Status.CLOSED:
             raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
         reply = Reply.objects.create(ticket=ticket, author=author, body=body, internal=internal)
-        events.reply_added(ticket=ticket, reply=reply)
+        added = events.insert([events.reply_added(ticket=ticket, reply=reply)])
         store_files(ticket=ticket, uploader=author, checked=checked, reply=reply)
+        reopened: list = []
         if not internal:
             if staff and ticket.first_response_at is None:
                 ticket.first_response_at = reply.created_at
@@ -52,14 +53,16 @@ def ticket_reply(
             else:
                 ticket.save(update_fields=["updated_at"])
             if staff and ticket.status == Status.NEW:
-                set_status(ticket=ticket, actor=author, status=Status.OPEN)
+                reopened = set_status(ticket=ticket, actor=author, status=Status.OPEN)
             elif not staff and ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
                 # A customer answering a resolved ticket is reopening it: same rules apply.
                 refusal = transition_refusal(ticket=ticket, user=author, target=Status.OPEN)
                 if refusal:
                     raise Conflict(refusal, code="invalid_transition")
-                set_status(ticket=ticket, actor=author, status=Status.OPEN)
+                reopened = set_status(ticket=ticket, actor=author, status=Status.OPEN)
         signals.ticket_replied.send(sender=Ticket, ticket=ticket, reply=reply)
+        # The status change the reply caused first, then the reply (as they happened).
+        events.announce(reopened + added)
     return reply
 
 

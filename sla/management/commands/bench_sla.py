@@ -14,7 +14,7 @@ from accounts.models import Organisation, Role, User
 from sla.bench_calendar import calendar_throughput
 from sla.models import Clock
 from sla.policies import applicable_agreement
-from sla.services.bulk import clocks_create_in_bulk
+from sla.services.seeding import clocks_create_in_bulk
 from tickets.models import Priority, Ticket
 from tickets.services import ticket_create
 

@@ -1,12 +1,11 @@
-"""Tier moves of many tickets at once, and the SLA columns of many tickets: the bulk forms of
-`clocks_change_tier` and `sync_ticket_sla`, for the escalation sweep's set-based path.
+"""Clocks of tickets that changed tier, and the SLA columns of many tickets.
 
-Per ticket the effect is exactly that of `clocks_change_tier`: the unmet response clock
-of the tier left is stopped, a response clock of the tier entered starts as the next
-cycle (deadlines from the same policy code, paused at once if the ticket waits on
-the customer), a CLOCK_STARTED event names the clocks it replaces, and the ticket's
-SLA columns are rewritten. Per batch it costs a fixed number of queries.
-Call with the tickets locked (ticket → clock lock order, see marking.py).
+Per ticket: the unmet response clock of the tier left is stopped, a response clock of
+the tier entered starts as the next cycle (deadlines from the policy code, paused at
+once if the ticket waits on the customer), a CLOCK_STARTED event names the clocks it
+replaces, and the ticket's SLA columns are rewritten. One ticket or a sweep batch of
+a thousand cost the same fixed number of queries. Call with the tickets locked
+(ticket → clock lock order, see marking.py).
 """
 
 from __future__ import annotations
@@ -19,19 +18,20 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
-from tickets.models import EventKind, Ticket
+from common.bulk import cache_related, insert_in_bulk, new_instance
+from tickets import events
 
+from .. import events as clock_events
 from ..models import Agreement, Clock, ClockKind, ClockPause
 from ..policies import Policy, applicable_agreements, policy_for
-from .bulk_insert import insert_in_bulk, new_instance
-from .bulk_marking import clocks_for_tickets, events_record_in_bulk, new_event
-from .clock_events import clock_facts
-from .clocks import _SAVED, _clock_policy, _finish
+from .clocks import SAVED, clock_policy, finish
 from .deadlines import deadlines, is_open, pausing_statuses
-from .sync import sla_columns, write_columns_in_bulk
+from .marking import clocks_for_tickets
+from .sync import tickets_sync_sla
 
 if TYPE_CHECKING:
     from tickets.models import Ticket as TicketType
+    from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -97,30 +97,25 @@ def _response_clock(
         due_at=due,
         warn_at=warn,
     )
-    clock._state.fields_cache.update(ticket=ticket, agreement=policy.agreement)
+    cache_related(clock, ticket=ticket, agreement=policy.agreement)
     return clock
 
 
-def clocks_change_tier_in_bulk(
+def clocks_change_tier(
     *,
     changes: Sequence[tuple[TicketType, str, str]],
     now: datetime | None = None,
-    clocks: dict[int, list[Clock]] | None = None,
-    also: Sequence[str] = (),
-) -> list[Clock]:
+) -> tuple[list[Clock], list[TicketEvent]]:
     """For each (ticket, before, after): stop `before`'s open response clock, start `after`'s.
 
-    The tickets already carry their new tier. `clocks`: all clocks of these tickets as
-    stored now, already locked (saves reading them again). `also`: ticket columns the
-    caller changed on the objects and leaves to the SLA columns' UPDATE (see
-    `write_columns_in_bulk`). Returns the clocks started.
+    The tickets already carry their new tier. Returns the clocks started and their
+    CLOCK_STARTED events (inserted, for the caller to announce).
     """
     if not changes:
-        return []
+        return [], []
     now = now or timezone.now()
     tickets = [ticket for ticket, _, _ in changes]
-    if clocks is None:
-        clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
+    clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
     policies = _policies(tickets, clocks)
     stopped: list[Clock] = []
     unpaused_stops: list[int] = []
@@ -137,8 +132,8 @@ def clocks_change_tier_in_bulk(
             if clock.kind == ClockKind.RESPONSE and clock.tier == before and is_open(clock):
                 was_paused = clock.paused_at is not None
                 # Stopping a running clock needs no policy (only a pause's end does).
-                own_policy = _clock_policy(clock, policy) if was_paused else policy
-                _finish(clock, own_policy, now, met=False)
+                own_policy = clock_policy(clock, policy) if was_paused else policy
+                finish(clock, own_policy, now, met=False)
                 ended.append(clock.pk)
                 if was_paused:
                     stopped.append(clock)
@@ -161,28 +156,20 @@ def clocks_change_tier_in_bulk(
         _stop(unpaused_stops, now)
     if stopped:
         # A paused clock also closes its pause and moves its deadlines (rare).
-        Clock.objects.bulk_update(stopped, _SAVED)
+        Clock.objects.bulk_update(stopped, SAVED)
     insert_in_bulk(started, need_ids=True)
     ClockPause.objects.bulk_create(
         [ClockPause(clock=c, started_at=now) for c in started if c.paused_at is not None]
     )
     created_at = timezone.now()
-    events_record_in_bulk(
+    recorded = events.insert(
         [
-            new_event(
-                clock.ticket,
-                kind=EventKind.CLOCK_STARTED,
-                actor=None,
-                before={},
-                after=clock_facts(clock, replaces=replaces[id(clock)]),
-                internal=False,
-                created_at=created_at,
-            )
+            clock_events.started(clock, replaces=replaces[id(clock)], created_at=created_at)
             for clock in started
         ]
     )
-    tickets_sync_sla_in_bulk(tickets=tickets, clocks=clocks, also=also)
-    return started
+    tickets_sync_sla(tickets=tickets, clocks=clocks)
+    return started, recorded
 
 
 def _stop(ids: list[int], now: datetime) -> None:
@@ -196,24 +183,3 @@ def _stop(ids: list[int], now: datetime) -> None:
             f"UPDATE {table} SET stopped_at = %s WHERE id = ANY(%s)",  # noqa: S608
             [connection.ops.adapt_datetimefield_value(now), ids],
         )
-
-
-def tickets_sync_sla_in_bulk(
-    *,
-    tickets: Sequence[TicketType],
-    clocks: dict[int, list[Clock]] | None = None,
-    also: Sequence[str] = (),
-) -> None:
-    """`sync_ticket_sla` for many tickets: one read of their clocks (unless given), one write
-    (which also writes the `also` columns from the ticket objects)."""
-    if not tickets:
-        return
-    if clocks is None:
-        clocks = clocks_for_tickets([t.pk for t in tickets], lock=False)
-    rows = []
-    for ticket in tickets:
-        values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))
-        for field, value in values.items():
-            setattr(ticket, field, value)
-        rows.append((ticket.pk, {**values, **{name: getattr(ticket, name) for name in also}}))
-    write_columns_in_bulk(model=Ticket, rows=rows, also=also)
