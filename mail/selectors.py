@@ -20,3 +20,8 @@ def ticket_origin_message_id(*, ticket_id: int) -> str:
 
 def quarantine() -> QuerySet[InboundMail]:
     return InboundMail.objects.filter(outcome=Outcome.QUARANTINED).select_related("mailbox")
+
+
+def ticket_mails(*, ticket_id: int) -> QuerySet[InboundMail]:
+    """The mails that opened or answered a ticket, oldest first (staff only: callers check)."""
+    return InboundMail.objects.filter(ticket_id=ticket_id).order_by("received_at", "id")
