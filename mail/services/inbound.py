@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from common.errors import ApplicationError, Conflict
 from tickets.models import Status, Ticket
-from tickets.services import MAX_SUBJECT, MAX_TEXT, ticket_create, ticket_reply
+from tickets.services import MAX_FILES, MAX_SUBJECT, MAX_TEXT, ticket_create, ticket_reply
+from tickets.uploads import check_upload
 
 from .. import addresses
 from ..models import FailingAddress, ForeignReplies, InboundMail, Mailbox, Outcome, UnknownSenders
@@ -157,13 +158,14 @@ def _judge(mailbox: Mailbox, message_id: str, raw: bytes, parsed: ParsedMail, no
         ticket = Ticket.objects.visible_to(user).filter(pk=ticket_id).first() if user else None
         if user is not None and ticket is not None:
             if ticket.status != Status.CLOSED:
+                files, dropped = _files(parsed)
                 try:
                     with transaction.atomic():
                         reply = ticket_reply(
                             ticket=ticket,
                             author=user,
-                            body=_reply_body(parsed),
-                            files=_files(parsed),
+                            body=_with_note(_reply_body(parsed), dropped),
+                            files=files,
                         )
                 except Conflict:
                     reply = None  # closed meanwhile, or may not reopen: a follow-up ticket
@@ -209,13 +211,14 @@ def _new_ticket(mailbox, parsed: ParsedMail, user, done, follow_up: Ticket | Non
             "ref": follow_up.reference,
             "subject": subject,
         }
+    files, dropped = _files(parsed)
     ticket = ticket_create(
         requester=user,
         subject=subject[:MAX_SUBJECT],
-        description=_limited(parsed.text) or _("(no text)"),
+        description=_with_note(_limited(parsed.text) or _("(no text)"), dropped),
         category=mailbox.category,
         priority=mailbox.priority if not user.is_support_staff else None,
-        files=_files(parsed),
+        files=files,
     )
     return done(Outcome.TICKET, ticket=ticket)
 
@@ -231,11 +234,34 @@ def _reply_body(parsed: ParsedMail) -> str:
     return _limited(strip_quotes(parsed.text) or parsed.text) or _("(no text)")
 
 
-def _files(parsed: ParsedMail) -> list[SimpleUploadedFile]:
-    return [
-        SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
-        for part in parsed.attachments
-    ]
+def _files(parsed: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The attachments the upload checks accept (as the browser's), and why others were not
+    taken (the mail's original, kept for staff, still has them)."""
+    accepted: list[SimpleUploadedFile] = []
+    dropped: list[str] = []
+    for part in parsed.attachments:
+        upload = SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
+        if len(accepted) >= MAX_FILES:
+            dropped.append(_("“%(name)s”: too many files") % {"name": part.filename[:100]})
+            continue
+        try:
+            check_upload(upload)
+        except ApplicationError as refused:
+            name = part.filename[:100]
+            dropped.append(
+                refused.detail if name in refused.detail else f"“{name}”: {refused.detail}"
+            )
+            continue
+        accepted.append(upload)
+    return accepted, dropped
+
+
+def _with_note(text: str, dropped: list[str]) -> str:
+    if not dropped:
+        return text
+    note = _("Attachments not taken (the original mail is kept for staff):")
+    lines = "\n".join(f"- {reason}" for reason in dropped)
+    return _limited(f"{text}\n\n{note}\n{lines}")
 
 
 def customer_create_from_mail(*, email: str, name: str, organisation_id: int) -> User:

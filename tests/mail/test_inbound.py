@@ -350,3 +350,36 @@ def test_malformed_mail_is_quarantined_with_its_reason_and_the_next_goes_on(
     assert "zip bomb" in reasons[4]
     assert "limit" in reasons[5]
     assert dovecot.uids(folder, "NOT KEYWORD Tierdesk") == []
+
+
+def test_attachments_the_upload_checks_refuse_are_left_out_and_named(
+    dovecot, folder, desk_mailbox, alice
+):
+    dovecot.deliver(
+        folder,
+        mail(
+            attachments=[
+                ("jam.png", "image/png", PNG_BYTES),
+                ("macro.exe", "application/octet-stream", b"MZ\x90\x00" * 100),
+                ("fake.pdf", "application/pdf", PNG_BYTES),
+            ]
+        ),
+    )
+    assert poll(desk_mailbox).outcomes == {Outcome.TICKET: 1}
+    ticket = only_ticket()
+    assert [a.filename for a in ticket.attachments.all()] == ["jam.png"]
+    assert "Attachments not taken" in ticket.description
+    assert "macro.exe" in ticket.description and "fake.pdf" in ticket.description
+
+
+def test_answer_to_a_closed_ticket_opens_a_follow_up(dovecot, folder, desk_mailbox, alice, l1tech):
+    from mail.addresses import reply_address
+    from tickets.models import Status
+
+    ticket = ticket_create(requester=alice, subject="VPN", description="VPN drops.")
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
+    dovecot.deliver(folder, mail(to=reply_address(ticket.pk), subject="Re: VPN", text="Again!"))
+    assert poll(desk_mailbox).outcomes == {Outcome.TICKET: 1}
+    follow_up = Ticket.objects.exclude(pk=ticket.pk).get()
+    assert follow_up.subject == f"Follow-up to {ticket.reference}: VPN"
+    assert not ticket.replies.exists()
