@@ -7,7 +7,10 @@ class EscalationConfig(AppConfig):
     verbose_name = "Escalation"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the ticket signal listeners)
+        from . import (
+            handoff_notices,  # noqa: F401  (tells people a ticket left them)
+            receivers,  # noqa: F401  (connects the ticket signal listeners)
+        )
         from .schedule import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="escalation_beat_entry")

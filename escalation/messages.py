@@ -112,3 +112,15 @@ def customer_escalation_body(*, ticket: Ticket) -> str:
         _("Your request has been passed to a specialist team, who will be in touch.")
         + f"\n\n{ticket.reference} {ticket.subject}\n{ticket_url(ticket)}"
     )
+
+
+def released_message(*, ticket: Ticket) -> tuple[str, str]:
+    subject = _("[%(ref)s] No longer assigned to you: %(subject)s") % {
+        "ref": ticket.reference,
+        "subject": ticket.subject,
+    }
+    body = _(
+        "The ticket is now with %(tier)s and no longer assigned to you. "
+        "You can still read it and its history."
+    ) % {"tier": ticket.get_tier_display()}
+    return subject, f"{body}\n\n{_facts(ticket)}"

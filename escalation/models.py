@@ -147,6 +147,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("Ticket assigned to you")
     CUSTOMER_REPLY = "customer_reply", _("Customer replied")
     NEW_IN_QUEUE = "new_in_queue", _("New ticket in your queue")
+    RELEASED = "released", _("A ticket of yours moved on")
 
 
 class Notification(models.Model):

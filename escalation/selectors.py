@@ -47,6 +47,27 @@ def latest_handoff(*, ticket: Ticket) -> Escalation | None:
     )
 
 
+def handoff_chain(*, ticket: Ticket) -> list[Escalation]:
+    """Every hand-off note (and de-escalation reason) of the ticket, oldest first.
+
+    Staff only: the caller must not show it to customers.
+    """
+    return list(
+        Escalation.objects.filter(
+            ticket=ticket, kind__in=[EscalationKind.MANUAL, EscalationKind.DEESCALATION]
+        )
+        .exclude(note="")
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def pinned_handoff(*, ticket: Ticket, chain: list[Escalation]) -> Escalation | None:
+    """Of a chain, the note pinned for the ticket's tier (the rule of `latest_handoff`)."""
+    candidates = [e for e in chain if e.to_tier == ticket.tier] or chain
+    return candidates[-1] if candidates else None
+
+
 def user_notifications(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("ticket")
 

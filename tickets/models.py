@@ -66,14 +66,18 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         """The one place that decides which tickets a user may see.
 
         Customers: their own (and their organisation's if a contact person);
-        technicians: their tier and below; managers and admins: everything.
+        technicians: their tier and below, plus (read only) every ticket they
+        worked on; managers and admins: everything. Acting stays tier-bound
+        (tickets.permissions.can_work).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_manager:
             return self.all()
         if user.is_technician:
-            return self.filter(Q(tier__in=user.visible_tiers) | self._watched_by(user))
+            return self.filter(
+                Q(tier__in=user.visible_tiers) | self._watched_by(user) | self.worked_on_by(user)
+            )
         scope = Q(requester=user)
         if user.is_organisation_contact and user.organisation_id:
             scope |= Q(organisation_id=user.organisation_id)
@@ -84,6 +88,20 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         """Watchers see the ticket too (customers are only ever added within the
         ticket's organisation, so this never widens a customer beyond it)."""
         return Q(Exists(Watcher.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk)))
+
+    @staticmethod
+    def worked_on_by(user: User) -> Q:
+        """Tickets a technician took part in: replied, noted, acknowledged, escalated,
+        was assigned (now or before). Read from the history, so it survives any move."""
+        own = TicketEvent.objects.filter(kind__in=PARTICIPATION_KINDS, actor_id=user.pk)
+        assigned = TicketEvent.objects.filter(kind=EventKind.ASSIGNEE).filter(
+            Q(after__assignee__id=user.pk) | Q(before__assignee__id=user.pk)
+        )
+        return (
+            Q(assignee_id=user.pk)
+            | Q(pk__in=own.values("ticket_id"))
+            | Q(pk__in=assigned.values("ticket_id"))
+        )
 
     def active(self) -> TicketQuerySet:
         return self.filter(status__in=Status.active())
@@ -280,6 +298,17 @@ class EventKind(models.TextChoices):
     CLOCK_STOPPED = "clock_stopped", _("SLA clock stopped")
 
 
+# What a technician did on a ticket that keeps it readable for them after it moves on.
+PARTICIPATION_KINDS = [
+    EventKind.REPLY,
+    EventKind.NOTE,
+    EventKind.ACKNOWLEDGED,
+    EventKind.ASSIGNEE,
+    EventKind.ESCALATED,
+    EventKind.DEESCALATED,
+]
+
+
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
     def visible_to(self, user: User) -> TicketEventQuerySet:
         events = self.filter(ticket__in=Ticket.objects.visible_to(user))
@@ -315,7 +344,11 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
+            # Participation (visible_to): what one person did, by kind.
+            models.Index(fields=["kind", "actor"], name="event_kind_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"

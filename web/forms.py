@@ -140,7 +140,12 @@ class QueueFilterForm(forms.Form):
     who = forms.ChoiceField(
         label=_("Assignee"),
         required=False,
-        choices=[("", _("Anyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))],
+        choices=[
+            ("", _("Anyone")),
+            ("mine", _("Mine")),
+            ("unassigned", _("Unassigned")),
+            ("handed_off", _("Handed off by me")),
+        ],
     )
     vip = forms.BooleanField(label=_("VIP only"), required=False)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from common.ids import parse_id
+from escalation.models import Escalation, EscalationKind
 from sla.selectors import annotate_sla, order_by_urgency
 from tickets.models import Reply, Status, Ticket
 from tickets.selectors import ticket_list
@@ -29,7 +30,11 @@ def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
     """A technician's queue: one tier (or all visible), filtered, ordered by urgency."""
     tickets = ticket_list(user=user)
     tier = filters.get("tier")
-    if tier and tier != "all":
+    who = filters.get("who")
+    if who == "handed_off":
+        # Wherever they are now: the tickets this person escalated with a hand-off note.
+        tickets = tickets.filter(Exists(handed_off_by(user)))
+    elif tier and tier != "all":
         tickets = tickets.filter(tier=tier)
     status = filters.get("status")
     tickets = tickets.filter(status=status) if status else tickets.active()
@@ -37,9 +42,9 @@ def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
         tickets = tickets.filter(priority=filters["priority"])
     if filters.get("organisation"):
         tickets = tickets.filter(organisation_id=filters["organisation"])
-    if filters.get("who") == "mine":
+    if who == "mine":
         tickets = tickets.filter(assignee=user)
-    elif filters.get("who") == "unassigned":
+    elif who == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
     if filters.get("vip"):
         tickets = tickets.filter(is_vip=True)
@@ -47,6 +52,12 @@ def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
     if query:
         tickets = tickets.filter(_search(query))
     return order_by_urgency(annotate_sla(tickets))
+
+
+def handed_off_by(user: User) -> QuerySet[Escalation]:
+    return Escalation.objects.filter(
+        ticket=OuterRef("pk"), actor_id=user.pk, kind=EscalationKind.MANUAL
+    )
 
 
 def _search(query: str) -> Q:

@@ -92,8 +92,9 @@ def test_escalate_needs_a_handoff_note(api, alice, l1tech, l2tech, file_ticket):
     # The next tier sees the note on top of the ticket; the customer does not.
     assert api(l2tech).get(url(ticket)).json()["handoff_note"] == note
     assert api(alice).get(url(ticket)).json()["handoff_note"] is None
-    # L1 can no longer see it at all.
-    assert api(l1tech).get(url(ticket)).status_code == 404
+    # L1 still reads the ticket it handed off, but no longer works it.
+    assert api(l1tech).get(url(ticket)).status_code == 200
+    assert api(l1tech).post(url(ticket, "replies/"), {"body": "still me"}).status_code == 403
     assert api(alice).post(url(ticket, "escalate/"), {"handoff_note": note}).status_code == 403
     escalations = api(l2tech).get(url(ticket, "escalations/")).json()["results"]
     assert [(e["from_tier"], e["to_tier"], e["note"]) for e in escalations] == [("L1", "L2", note)]

@@ -57,8 +57,9 @@ def sla_label(value: str) -> str:
 
 
 @register.simple_tag
-def event_text(event) -> str:
-    """One translated sentence per history entry."""
+def event_text(event, notes=None) -> str:
+    """One translated sentence per history entry (`notes`: hand-off notes by escalation id,
+    for staff, so an escalation's entry carries its note)."""
     before, after = event.before or {}, event.after or {}
     kind = event.kind
     if kind == EventKind.STATUS:
@@ -73,11 +74,13 @@ def event_text(event) -> str:
         }
         return f"{text} ({after['reason']})" if after.get("reason") else text
     if kind in (EventKind.ESCALATED, EventKind.DEESCALATED) and after.get("tier"):
-        return _("%(what)s: %(before)s → %(after)s") % {
+        text = _("%(what)s: %(before)s → %(after)s") % {
             "what": EventKind(kind).label,
             "before": before.get("tier", ""),
             "after": after.get("tier", ""),
         }
+        note = (notes or {}).get(after.get("escalation"))
+        return f"{text}: “{note}”" if note else text
     if kind == EventKind.PRIORITY:
         return _("Priority: %(before)s → %(after)s") % {
             "before": before.get("priority", ""),

@@ -12,12 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, Tier, User
 from common.errors import ApplicationError, NotFound
-from escalation.selectors import latest_handoff
+from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
 from sla.selectors import applied_agreement, ticket_sla_status
 from tickets import selectors as ticket_selectors
@@ -48,6 +50,8 @@ def _assignable(ticket: Ticket):
 def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     user = request.user
     staff = can_work(ticket=ticket, user=user)
+    # A technician who worked the ticket before it moved on reads it, acts no more.
+    handed_off = user.is_support_staff and not staff
     replies = ticket_selectors.ticket_replies(ticket=ticket, user=user)
     attachments = ticket_selectors.ticket_attachments(ticket=ticket, user=user).filter(
         reply__isnull=True
@@ -71,6 +75,8 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     context = {
         "ticket": ticket,
         "staff": staff,
+        "staff_view": staff or handed_off,
+        "handed_off": handed_off,
         "customer": is_customer_party(ticket=ticket, user=user),
         "sla_status": ticket_sla_status(ticket),
         "agreement": applied_agreement(ticket),
@@ -83,15 +89,23 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "can_close": Status.CLOSED in targets,
         "can_rate": (
             not staff
+            and is_customer_party(ticket=ticket, user=user)
             and ticket.status in (Status.RESOLVED, Status.CLOSED)
             and ticket.satisfaction_rating is None
         ),
-        "can_reply": ticket.status != Status.CLOSED,
+        "can_reply": ticket.status != Status.CLOSED and not handed_off,
     }
-    if staff:
+    if staff or handed_off:
+        chain = handoff_chain(ticket=ticket)
         context.update(
             events=ticket_selectors.ticket_events(ticket=ticket, user=user),
-            handoff=latest_handoff(ticket=ticket),
+            chain=chain,
+            chain_html=[(step, render_markdown(step.note)) for step in chain],
+            pinned=pinned_handoff(ticket=ticket, chain=chain),
+            handoff_notes={step.pk: step.note for step in chain},
+        )
+    if staff:
+        context.update(
             assignable=_assignable(ticket),
             can_escalate=ticket.is_active and Tier.next_above(ticket.tier) is not None,
             can_deescalate=ticket.is_active and bool(below),
@@ -247,12 +261,31 @@ def ticket_escalate(request, reference):
     ticket = _ticket(request, reference)
     form = web_forms.EscalateForm(request.POST)
 
-    def act(data):
-        escalation.ticket_escalate(
-            ticket=ticket, actor=request.user, handoff_note=data["handoff_note"]
+    if not form.is_valid():
+        return _invalid(request, ticket, "escalate", form)
+    try:
+        record = escalation.ticket_escalate(
+            ticket=ticket, actor=request.user, handoff_note=form.cleaned_data["handoff_note"]
         )
-
-    return _run(request, ticket, "escalate", form, act, _("Escalated with your hand-off note."))
+    except ApplicationError as error:
+        return _refused(request, ticket, "escalate", form, error)
+    if can_work(ticket=record.ticket, user=request.user):
+        return _done(request, ticket, _("Escalated with your hand-off note."))
+    # The ticket left this technician's tier: back to their queue, with the way to it.
+    text = _("Escalated: %(ref)s is now with %(tier)s, with your hand-off note.") % {
+        "ref": ticket.reference,
+        "tier": record.ticket.get_tier_display(),
+    }
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            text,
+            reverse("ticket-detail", args=[ticket.reference]),
+            _("Open the ticket"),
+        ),
+    )
+    return redirect("queue")
 
 
 @login_required

@@ -41,6 +41,7 @@ def queue(request):
         "tickets": page.object_list,
         "query": query.urlencode(),
         "tier_label": filters.get("tier") or default_tier,
+        "handed_off": filters.get("who") == "handed_off",
         "poll_seconds": getattr(settings, "TIERDESK_QUEUE_POLL_SECONDS", 15),
     }
     if request.GET.get("partial"):

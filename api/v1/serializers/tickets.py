@@ -89,6 +89,18 @@ class TicketSerializer(serializers.ModelSerializer):
         return annotated if isinstance(annotated, str) else ticket_sla_status(ticket)
 
 
+class HandoffStepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    from_tier = serializers.ChoiceField(choices=Tier.choices)
+    to_tier = serializers.ChoiceField(choices=Tier.choices)
+    actor = UserRefSerializer(allow_null=True)
+    note = serializers.CharField()
+    note_html = serializers.CharField(help_text="The note rendered from Markdown (sanitised).")
+    pinned = serializers.BooleanField()
+    created = serializers.DateTimeField()
+
+
 class TicketDetailSerializer(TicketSerializer):
     allowed_statuses = serializers.SerializerMethodField(
         help_text="Statuses the caller may move the ticket to now."
@@ -96,12 +108,24 @@ class TicketDetailSerializer(TicketSerializer):
     handoff_note = serializers.SerializerMethodField(
         help_text="The latest escalation handoff note (staff only, null for customers)."
     )
+    handoff_chain = serializers.SerializerMethodField(
+        help_text=(
+            "Every hand-off note and de-escalation reason, oldest first; `pinned` marks the one "
+            "for the current tier (staff only, null for customers)."
+        )
+    )
     agreement = serializers.SerializerMethodField(
         help_text="Name of the service agreement the ticket's SLA clocks run on (null: no SLA)."
     )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "allowed_statuses", "handoff_note", "agreement"]
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "allowed_statuses",
+            "handoff_note",
+            "handoff_chain",
+            "agreement",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
@@ -113,6 +137,11 @@ class TicketDetailSerializer(TicketSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_handoff_note(self, ticket: Ticket):
         return self.context.get("handoff_note")
+
+    @extend_schema_field(HandoffStepSerializer(many=True, allow_null=True))
+    def get_handoff_chain(self, ticket: Ticket):
+        chain = self.context.get("handoff_chain")
+        return None if chain is None else HandoffStepSerializer(chain, many=True).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_agreement(self, ticket: Ticket):

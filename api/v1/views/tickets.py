@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from common.errors import field_error
 from sla.selectors import annotate_sla, applied_agreement
+from tickets.markdown import render_markdown
 from tickets.models import Category, Ticket
 from tickets.priority import priority_for
 from tickets.selectors import ticket_list
@@ -23,25 +24,41 @@ from ..throttles import TicketCreateIpThrottle, TicketCreateUserThrottle
 from .base import StrictQueryMixin, TicketActionView
 
 
-def handoff_note(*, ticket: Ticket, user: User) -> str | None:
-    """The latest handoff note for staff (None for customers or without the escalation app)."""
+def handoff_context(*, ticket: Ticket, user: User) -> dict:
+    """For staff: the hand-off note pinned for the ticket's tier and the whole chain, oldest
+    first (None for customers or without the escalation app)."""
     if not user.is_support_staff:
-        return None
+        return {"handoff_note": None, "handoff_chain": None}
     try:
-        from escalation.selectors import latest_handoff
+        from escalation.selectors import handoff_chain, pinned_handoff
     except ImportError:
-        return None
-    handoff = latest_handoff(ticket=ticket)
-    if handoff is None:
-        return None
-    return handoff.note or None
+        return {"handoff_note": None, "handoff_chain": None}
+    chain = handoff_chain(ticket=ticket)
+    pinned = pinned_handoff(ticket=ticket, chain=chain)
+    return {
+        "handoff_note": pinned.note if pinned else None,
+        "handoff_chain": [
+            {
+                "id": step.pk,
+                "kind": step.kind,
+                "from_tier": step.from_tier,
+                "to_tier": step.to_tier,
+                "actor": step.actor,
+                "note": step.note,
+                "note_html": render_markdown(step.note),
+                "pinned": step is pinned,
+                "created": step.created_at,
+            }
+            for step in chain
+        ],
+    }
 
 
 def ticket_response(request: Request, ticket: Ticket, *, code: int = 200) -> Response:
     agreement = applied_agreement(ticket)
     context = {
         "request": request,
-        "handoff_note": handoff_note(ticket=ticket, user=request.user),
+        **handoff_context(ticket=ticket, user=request.user),
         "agreement": agreement.name if agreement else None,
     }
     return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
