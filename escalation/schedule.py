@@ -10,25 +10,16 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from common.beat import ensure_interval_entry
+
 SWEEP_TASK_NAME = "escalation-sweep"
 
 
 def ensure_sweep_schedule(*, interval_seconds: int | None = None, using: str = "default") -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
     seconds = max(int(interval_seconds or settings.TIERDESK_ESCALATION_INTERVAL_SECONDS), 1)
-    every, _ = IntervalSchedule.objects.using(using).get_or_create(
-        every=seconds, period=IntervalSchedule.SECONDS
+    ensure_interval_entry(
+        name=SWEEP_TASK_NAME, task="escalation.sweep", seconds=seconds, using=using
     )
-    task, created = PeriodicTask.objects.using(using).get_or_create(
-        name=SWEEP_TASK_NAME,
-        defaults={"task": "escalation.sweep", "interval": every, "expire_seconds": seconds},
-    )
-    if not created and (task.interval_id != every.pk or task.expire_seconds != seconds):
-        task.interval = every
-        task.crontab = None
-        task.expire_seconds = seconds
-        task.save()
 
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from common.errors import ApplicationError
 
 from .models import FailingAddress, InboundMail, Mailbox
 from .services.mailboxes import EDITABLE, mailbox_save
+from .views import original_response
 
 
 class MailboxForm(forms.ModelForm):
@@ -79,15 +80,7 @@ class InboundMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def original_view(self, request, pk):
         if not self.has_view_permission(request):
             raise Http404
-        row = InboundMail.objects.filter(pk=pk).first()
-        if row is None or not row.original:
-            raise Http404
-        response = FileResponse(
-            row.original.open("rb"), as_attachment=True, filename=f"mail-{row.pk}.eml"
-        )
-        response["Content-Type"] = "message/rfc822"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return original_response(InboundMail.objects.filter(pk=pk).first())
 
 
 @admin.register(FailingAddress)

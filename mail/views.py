@@ -16,6 +16,11 @@ def inbound_original(request, pk: int):
     if not user.is_support_staff:
         raise Http404
     row = InboundMail.objects.filter(pk=pk, ticket__in=Ticket.objects.visible_to(user)).first()
+    return original_response(row)
+
+
+def original_response(row: InboundMail | None) -> FileResponse:
+    """The stored original as a download (never rendered inline), or 404."""
     if row is None or not row.original:
         raise Http404
     response = FileResponse(
