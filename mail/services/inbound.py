@@ -146,6 +146,8 @@ def _judge(mailbox: Mailbox, message_id: str, raw: bytes, parsed: ParsedMail, no
         return done(Outcome.BOUNCE, ", ".join(parsed.failed_recipients))
     if parsed.automatic:
         return done(Outcome.AUTOMATIC, parsed.automatic)
+    if _from_the_desk(parsed):
+        return done(Outcome.AUTOMATIC, "the help desk's own mail")
     since = now - timedelta(hours=1)
     recent = InboundMail.objects.filter(sender=parsed.sender, received_at__gte=since).exclude(
         outcome__in=[Outcome.AUTOMATIC, Outcome.BOUNCE, Outcome.QUARANTINED]
@@ -176,6 +178,16 @@ def _judge(mailbox: Mailbox, message_id: str, raw: bytes, parsed: ParsedMail, no
             _refuse(parsed, _("This address cannot add to that ticket."))
             return done(Outcome.REFUSED, "sender may not see the ticket")
     return _new_ticket(mailbox, parsed, user, done)
+
+
+def _from_the_desk(parsed: ParsedMail) -> bool:
+    """A copy of a mail the desk sent (its Message-ID verifies, or it is from the desk's own
+    address): taking it in would make the desk answer itself."""
+    own = addresses.base_address().lower()
+    local, _sep, domain = own.rpartition("@")
+    sender_local, _sep, sender_domain = parsed.sender.rpartition("@")
+    same_address = sender_domain == domain and sender_local.split("+", 1)[0] == local
+    return same_address or addresses.ticket_from_message_ids([parsed.message_id]) is not None
 
 
 def _thread(mailbox: Mailbox, parsed: ParsedMail) -> int | None:

@@ -383,3 +383,15 @@ def test_answer_to_a_closed_ticket_opens_a_follow_up(dovecot, folder, desk_mailb
     follow_up = Ticket.objects.exclude(pk=ticket.pk).get()
     assert follow_up.subject == f"Follow-up to {ticket.reference}: VPN"
     assert not ticket.replies.exists()
+
+
+def test_the_desks_own_mail_coming_back_is_ignored(dovecot, folder, desk_mailbox, alice, l1tech):
+    """A notification that lands in the desk's own mailbox (a customer forwarding to the desk
+    address, a CC) must not become a reply: the desk would talk to itself."""
+    ticket = ticket_create(requester=alice, subject="VPN", description="VPN drops.")
+    ticket_reply(ticket=ticket, author=l1tech, body="Please restart.")
+    _row, sent = desk_notification(ticket, alice)
+    dovecot.deliver(folder, sent.as_bytes())
+    dovecot.deliver(folder, mail(sender="Tierdesk <helpdesk+HD-000001.x@localhost>", subject="x"))
+    assert poll(desk_mailbox).outcomes == {Outcome.AUTOMATIC: 2}
+    assert ticket.replies.count() == 1 and Ticket.objects.count() == 1
