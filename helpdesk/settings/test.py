@@ -3,6 +3,9 @@
 Every test run is isolated from every other on the machine (two checkouts, `pytest -n`):
 its own test database name and its own Redis database. The run's id and Redis database
 travel to subprocesses the tests start (Celery workers, gunicorn) through the environment.
+Under `pytest -n`, every xdist worker is a run of its own (pytest-django suffixes the database
+name with the worker id; the Redis database is chosen per worker): a worker inherits its
+controller's environment, so the inherited choice counts only for the worker that made it.
 """
 
 import fcntl
@@ -16,6 +19,12 @@ from .base import BASE_DIR, env
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 
+# "" in a plain run and in the xdist controller, "gw0", "gw1", … in xdist workers (and in the
+# subprocesses a worker starts, which inherit its environment).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS_DB_VARIABLE = "TIERDESK_TEST_REDIS_DB" + (
+    f"_{_XDIST_WORKER.upper()}" if _XDIST_WORKER else ""
+)
 RUN_ID = os.environ.setdefault("TIERDESK_TEST_RUN", secrets.token_hex(4))
 _REDIS_DATABASES = 16  # Redis' default `databases`; 0 stays the developer's own
 
@@ -23,7 +32,7 @@ _REDIS_DATABASES = 16  # Redis' default `databases`; 0 stays the developer's own
 def _redis_database() -> int:
     """A Redis database no other running test process holds: the first free lock file wins,
     and the lock lives as long as this process. A subprocess inherits its parent's choice."""
-    inherited = os.environ.get("TIERDESK_TEST_REDIS_DB")
+    inherited = os.environ.get(_REDIS_DB_VARIABLE)
     if inherited:
         return int(inherited)
     for number in range(1, _REDIS_DATABASES):
@@ -35,7 +44,7 @@ def _redis_database() -> int:
             handle.close()
             continue
         _HELD_LOCKS.append(handle)
-        os.environ["TIERDESK_TEST_REDIS_DB"] = str(number)
+        os.environ[_REDIS_DB_VARIABLE] = str(number)
         return number
     raise RuntimeError("Every Redis test database is taken by another test run.")
 
@@ -58,7 +67,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": f"tierdesk-{RUN_ID}",
+        "KEY_PREFIX": f"tierdesk-{RUN_ID}{_XDIST_WORKER}",
     }
 }
 STORAGES = {
