@@ -9,6 +9,7 @@ from accounts.models import Tier
 from common.errors import ApplicationError
 from common.ids import IdFormField
 from reports.selectors import MAX_DAYS, validate_period_day
+from tickets.expected import NOT_GIVEN, NotGiven
 from tickets.models import Category, Priority, Status
 from tickets.priority import Level
 
@@ -85,14 +86,27 @@ class AttachmentsForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    expected_status = forms.ChoiceField(
+        choices=Status.choices, required=False, widget=forms.HiddenInput
+    )
 
 
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
 
 
+STALE_PAGE = _("This page is out of date: reload the ticket and decide again.")
+
+
 class AssignForm(forms.Form):
     assignee = IdFormField(label=_("Assignee"), required=False, min_value=0)
+    # Who the page showed as assignee ("" for nobody); absent: the caller says nothing.
+    expected_assignee = IdFormField(required=False, widget=forms.HiddenInput)
+
+    def expected_assignee_value(self) -> int | None | NotGiven:
+        if "expected_assignee" not in self.data:
+            return NOT_GIVEN
+        return self.cleaned_data["expected_assignee"]
 
 
 class EscalateForm(forms.Form):
@@ -102,6 +116,11 @@ class EscalateForm(forms.Form):
         help_text=_("What was checked, what was tried, what the customer said."),
         error_messages={"required": _("Write a hand-off note for the next tier.")},
     )
+    expected_tier = forms.ChoiceField(
+        choices=Tier.choices,
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid_choice": STALE_PAGE},
+    )
 
 
 class DeescalateForm(forms.Form):
@@ -110,6 +129,11 @@ class DeescalateForm(forms.Form):
         label=_("Note for the lower tier"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say why the ticket goes back down.")},
+    )
+    expected_tier = forms.ChoiceField(
+        choices=Tier.choices,
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid_choice": STALE_PAGE},
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Tier
 from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 from tickets import events
+from tickets.expected import check_tier
 from tickets.models import EventKind, Ticket
 from tickets.permissions import can_work
 from tickets.services import ticket_move_tier
@@ -70,11 +71,16 @@ def _record(*, ticket: Ticket, actor: User, kind: str, from_tier: str, note: str
     return record
 
 
-def ticket_escalate(*, ticket: Ticket, actor: User, handoff_note: str) -> Escalation:
-    """Move the ticket one tier up with a hand-off note (400 without one; 409 at L3)."""
+def ticket_escalate(
+    *, ticket: Ticket, actor: User, handoff_note: str, expected_tier: str | None = None
+) -> Escalation:
+    """Move the ticket one tier up with a hand-off note (400 without one; 409 at L3, or when
+    `expected_tier`, the tier the caller saw, is no longer the ticket's)."""
     note = _note(handoff_note, field="handoff_note", minimum=HANDOFF_MIN_LENGTH)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if actor.is_support_staff:  # before the tier-dependent checks: say what changed
+            check_tier(ticket=ticket, expected=expected_tier)
         if not (actor.is_support_staff and can_work(ticket=ticket, user=actor)):
             raise NotAllowed(_("Only support staff of this tier can escalate the ticket."))
         if not ticket.is_active:
@@ -91,13 +97,18 @@ def ticket_escalate(*, ticket: Ticket, actor: User, handoff_note: str) -> Escala
         )
 
 
-def ticket_deescalate(*, ticket: Ticket, actor: User, tier: str, reason: str) -> Escalation:
-    """Managers move a ticket to any other tier; L2/L3 technicians send it down only."""
+def ticket_deescalate(
+    *, ticket: Ticket, actor: User, tier: str, reason: str, expected_tier: str | None = None
+) -> Escalation:
+    """Managers move a ticket to any other tier; L2/L3 technicians send it down only
+    (409 when `expected_tier`, the tier the caller saw, is no longer the ticket's)."""
     if tier not in Tier.values:
         raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": tier})
     note = _note(reason, field="reason", minimum=REASON_MIN_LENGTH)
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if actor.is_support_staff:  # before the tier-dependent checks: say what changed
+            check_tier(ticket=ticket, expected=expected_tier)
         if not (actor.is_support_staff and can_work(ticket=ticket, user=actor)):
             raise NotAllowed(_("You cannot move this ticket."))
         if not ticket.is_active:

@@ -78,12 +78,12 @@ def test_status_priority_and_rating(api, alice, l1tech, file_ticket):
 def test_escalate_needs_a_handoff_note(api, alice, l1tech, l2tech, file_ticket):
     ticket = file_ticket(alice)
     staff = api(l1tech)
-    missing = staff.post(url(ticket, "escalate/"), {})
+    missing = staff.post(url(ticket, "escalate/"), {"expected_tier": "L1"})
     assert missing.status_code == 400 and "handoff_note" in missing.json()["fields"]
-    short = staff.post(url(ticket, "escalate/"), {"handoff_note": "help"})
+    short = staff.post(url(ticket, "escalate/"), {"handoff_note": "help", "expected_tier": "L1"})
     assert short.status_code == 400 and "handoff_note" in short.json()["fields"]
     note = "Checked the cable, restarted the spooler; customer says it jams on page 2."
-    response = staff.post(url(ticket, "escalate/"), {"handoff_note": note})
+    response = staff.post(url(ticket, "escalate/"), {"handoff_note": note, "expected_tier": "L1"})
     assert response.status_code == 200
     assert response.json()["tier"] == "L2"
     ticket.refresh_from_db()
@@ -95,7 +95,10 @@ def test_escalate_needs_a_handoff_note(api, alice, l1tech, l2tech, file_ticket):
     # L1 still reads the ticket it handed off, but no longer works it.
     assert api(l1tech).get(url(ticket)).status_code == 200
     assert api(l1tech).post(url(ticket, "replies/"), {"body": "still me"}).status_code == 403
-    assert api(alice).post(url(ticket, "escalate/"), {"handoff_note": note}).status_code == 403
+    refused = api(alice).post(
+        url(ticket, "escalate/"), {"handoff_note": note, "expected_tier": "L1"}
+    )
+    assert refused.status_code == 403
     escalations = api(l2tech).get(url(ticket, "escalations/")).json()["results"]
     assert [(e["from_tier"], e["to_tier"], e["note"]) for e in escalations] == [("L1", "L2", note)]
     assert api(alice).get(url(ticket, "escalations/")).status_code == 403
@@ -103,16 +106,21 @@ def test_escalate_needs_a_handoff_note(api, alice, l1tech, l2tech, file_ticket):
 
 def test_deescalate(api, alice, l1tech, l2tech, manager, file_ticket):
     ticket = file_ticket(alice)
-    api(l1tech).post(url(ticket, "escalate/"), {"handoff_note": "x" * 30})
-    refused = api(l2tech).post(url(ticket, "deescalate/"), {"tier": "L3", "reason": "r" * 20})
+    api(l1tech).post(url(ticket, "escalate/"), {"handoff_note": "x" * 30, "expected_tier": "L1"})
+    refused = api(l2tech).post(
+        url(ticket, "deescalate/"), {"tier": "L3", "reason": "r" * 20, "expected_tier": "L2"}
+    )
     assert refused.status_code == 403
-    missing = api(l2tech).post(url(ticket, "deescalate/"), {"tier": "L1"})
+    missing = api(l2tech).post(url(ticket, "deescalate/"), {"tier": "L1", "expected_tier": "L2"})
     assert missing.status_code == 400 and "reason" in missing.json()["fields"]
     response = api(l2tech).post(
-        url(ticket, "deescalate/"), {"tier": "L1", "reason": "A known L1 fix exists (KB 12)."}
+        url(ticket, "deescalate/"),
+        {"tier": "L1", "reason": "A known L1 fix exists (KB 12).", "expected_tier": "L2"},
     )
     assert response.status_code == 200 and response.json()["tier"] == "L1"
-    same = api(manager).post(url(ticket, "deescalate/"), {"tier": "L1", "reason": "r" * 20})
+    same = api(manager).post(
+        url(ticket, "deescalate/"), {"tier": "L1", "reason": "r" * 20, "expected_tier": "L1"}
+    )
     assert same.status_code == 409 and same.json()["code"] == "same_tier"
 
 
@@ -179,9 +187,11 @@ def test_customers_do_not_read_deescalation_reasons_in_events(
     api, alice, l1tech, l2tech, file_ticket
 ):
     ticket = file_ticket(alice)
-    api(l1tech).post(url(ticket, "escalate/"), {"handoff_note": "x" * 30})
+    api(l1tech).post(url(ticket, "escalate/"), {"handoff_note": "x" * 30, "expected_tier": "L1"})
     reason = "Customer keeps rebooting the wrong machine."
-    api(l2tech).post(url(ticket, "deescalate/"), {"tier": "L1", "reason": reason})
+    api(l2tech).post(
+        url(ticket, "deescalate/"), {"tier": "L1", "reason": reason, "expected_tier": "L2"}
+    )
     staff = api(l2tech).get(url(ticket, "events/")).json()["results"]
     customer = api(alice).get(url(ticket, "events/")).json()["results"]
     assert all("reason" in e["after"] for e in staff if e["kind"] == "tier")

@@ -42,7 +42,10 @@ BODIES = {
     "{t}replies/#internal": {"body": "Between us", "internal": True},
     "{t}status/": {"status": "on_hold"},
     "{t}priority/": {"priority": "P2"},
-    "{t}escalate/": {"handoff_note": "Tried everything at this tier, over to the next."},
+    "{t}escalate/": {
+        "handoff_note": "Tried everything at this tier, over to the next.",
+        "expected_tier": "L2",
+    },
 }
 CASES = [
     pytest.param(method, path, role, expected, id=f"{method}-{path}-{role}")

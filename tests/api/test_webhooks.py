@@ -217,7 +217,8 @@ def test_events_that_trigger_deliveries(alice, l1tech, hook, file_ticket):
 def test_escalation_triggers_delivery(api, alice, l1tech, hook, file_ticket):
     ticket = file_ticket(alice)
     api(l1tech).post(
-        f"/api/v1/tickets/{ticket.pk}/escalate/", {"handoff_note": "Tried the usual fixes twice."}
+        f"/api/v1/tickets/{ticket.pk}/escalate/",
+        {"handoff_note": "Tried the usual fixes twice.", "expected_tier": "L1"},
     )
     delivery = WebhookDelivery.objects.get(event="ticket.escalated")
     assert (delivery.payload["before"], delivery.payload["after"]) == ("L1", "L2")

@@ -153,7 +153,9 @@ def test_assigning_someone_who_cannot_work_the_tier_is_400(
 def test_escalation_requires_a_handoff_note(client, alice, l1tech, make_ticket):
     ticket = make_ticket(alice)
     client.force_login(l1tech)
-    response = client.post(url(ticket, "ticket-escalate"), {"handoff_note": "  "})
+    response = client.post(
+        url(ticket, "ticket-escalate"), {"handoff_note": "  ", "expected_tier": "L1"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "data-open-on-load" in html and 'class="error"' in html
@@ -167,7 +169,8 @@ def test_escalation_pins_the_handoff_note_for_the_next_tier(
     ticket = make_ticket(alice)
     note = "Restarted the VPN client, cleared the cache; customer says it fails since Monday."
     client.force_login(l1tech)
-    assert client.post(url(ticket, "ticket-escalate"), {"handoff_note": note}).status_code == 302
+    escalate = {"handoff_note": note, "expected_tier": "L1"}
+    assert client.post(url(ticket, "ticket-escalate"), escalate).status_code == 302
     ticket.refresh_from_db()
     assert ticket.tier == Tier.L2
     client.force_login(l2tech)
@@ -179,7 +182,8 @@ def test_escalation_pins_the_handoff_note_for_the_next_tier(
     # Sent back down with a note.
     client.force_login(l2tech)
     response = client.post(
-        url(ticket, "ticket-deescalate"), {"tier": "L1", "reason": "Not a server fault: client."}
+        url(ticket, "ticket-deescalate"),
+        {"tier": "L1", "reason": "Not a server fault: client.", "expected_tier": "L2"},
     )
     assert response.status_code == 302
     ticket.refresh_from_db()
@@ -221,14 +225,18 @@ def test_detail_query_count_does_not_grow(
 def test_too_short_notes_are_refused_next_to_the_field(client, alice, l1tech, l2tech, make_ticket):
     ticket = make_ticket(alice)
     client.force_login(l1tech)
-    response = client.post(url(ticket, "ticket-escalate"), {"handoff_note": "tried stuff"})
+    response = client.post(
+        url(ticket, "ticket-escalate"), {"handoff_note": "tried stuff", "expected_tier": "L1"}
+    )
     assert response.status_code == 400
     assert "Write at least 20 characters" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.tier == Tier.L1
     Ticket.objects.filter(pk=ticket.pk).update(tier=Tier.L2)
     client.force_login(l2tech)
-    response = client.post(url(ticket, "ticket-deescalate"), {"tier": "L1", "reason": "no"})
+    response = client.post(
+        url(ticket, "ticket-deescalate"), {"tier": "L1", "reason": "no", "expected_tier": "L2"}
+    )
     assert response.status_code == 400
     assert '<details class="deescalate" open>' in response.content.decode()
     ticket.refresh_from_db()

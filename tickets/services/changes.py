@@ -20,7 +20,7 @@ from accounts.models import Tier
 from common.bulk import update_in_bulk
 from common.errors import Conflict, NotAllowed, field_error
 
-from .. import events, signals
+from .. import events, expected, signals
 from ..models import Priority, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
 from .inputs import clean_text, lock_many, locked
@@ -31,11 +31,21 @@ if TYPE_CHECKING:
     from ..models import TicketEvent
 
 
-def ticket_change_status(*, ticket: Ticket, actor: User, status: str, reason: str = "") -> Ticket:
+def ticket_change_status(
+    *,
+    ticket: Ticket,
+    actor: User,
+    status: str,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> Ticket:
+    """Move the ticket along the state machine; `expected_status`: the status the caller saw
+    (409 if the ticket has another by now)."""
     if status not in Status.values:
         raise field_error("status", _("Unknown status “%(s)s”.") % {"s": status})
     with transaction.atomic():
         ticket = locked(ticket)
+        expected.check_status(ticket=ticket, expected=expected_status)
         refusal = transition_refusal(ticket=ticket, user=actor, target=status)
         if refusal:
             raise Conflict(refusal, code="invalid_transition")
@@ -70,12 +80,26 @@ def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[Ticke
     return recorded
 
 
-def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
-    """Assign to a technician who can work the ticket's tier, or unassign (None)."""
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User | None,
+    expected_assignee: User | int | None | expected.NotGiven = expected.NOT_GIVEN,
+) -> Ticket:
+    """Assign to a technician who can work the ticket's tier, or unassign (None).
+
+    `expected_assignee`: who the caller saw holding the ticket (None: nobody); 409 if that
+    changed. Without it, claiming (assigning oneself) a ticket someone else holds is a 409
+    naming the holder; assigning someone else (a manager's reassignment) is not.
+    """
     with transaction.atomic():
         ticket = locked(ticket)
         if not can_work(ticket=ticket, user=actor):
             raise NotAllowed(_("Only staff can assign tickets."))
+        expected.check_assignee(
+            ticket=ticket, actor=actor, assignee=assignee, expected=expected_assignee
+        )
         if assignee is not None:
             if not assignee.is_active or not can_work(ticket=ticket, user=assignee):
                 raise field_error(

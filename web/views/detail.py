@@ -192,7 +192,12 @@ def ticket_status(request, reference):
     form = web_forms.StatusForm(request.POST)
 
     def act(data):
-        services.ticket_change_status(ticket=ticket, actor=request.user, status=data["status"])
+        services.ticket_change_status(
+            ticket=ticket,
+            actor=request.user,
+            status=data["status"],
+            expected_status=data["expected_status"] or None,
+        )
 
     return _run(request, ticket, "status", form, act, _("Status changed."))
 
@@ -218,7 +223,12 @@ def ticket_claim(request, reference):
     form = web_forms.AssignForm(request.POST)
 
     def act(data):
-        services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+        services.ticket_assign(
+            ticket=ticket,
+            actor=request.user,
+            assignee=request.user,
+            expected_assignee=form.expected_assignee_value(),
+        )
 
     return _run(request, ticket, "assign", form, act, _("You took the ticket."))
 
@@ -238,7 +248,12 @@ def ticket_assign(request, reference):
                     _("Choose someone who can work this ticket."),
                     fields={"assignee": [_("Choose someone who can work this ticket.")]},
                 )
-        services.ticket_assign(ticket=ticket, actor=request.user, assignee=assignee)
+        services.ticket_assign(
+            ticket=ticket,
+            actor=request.user,
+            assignee=assignee,
+            expected_assignee=form.expected_assignee_value(),
+        )
 
     return _run(request, ticket, "assign", form, act, _("Assignee changed."))
 
@@ -265,7 +280,10 @@ def ticket_escalate(request, reference):
         return _invalid(request, ticket, "escalate", form)
     try:
         record = escalation.ticket_escalate(
-            ticket=ticket, actor=request.user, handoff_note=form.cleaned_data["handoff_note"]
+            ticket=ticket,
+            actor=request.user,
+            handoff_note=form.cleaned_data["handoff_note"],
+            expected_tier=form.cleaned_data["expected_tier"],
         )
     except ApplicationError as error:
         return _refused(request, ticket, "escalate", form, error)
@@ -297,7 +315,11 @@ def ticket_deescalate(request, reference):
 
     def act(data):
         escalation.ticket_deescalate(
-            ticket=ticket, actor=request.user, tier=data["tier"], reason=data["reason"]
+            ticket=ticket,
+            actor=request.user,
+            tier=data["tier"],
+            reason=data["reason"],
+            expected_tier=data["expected_tier"],
         )
 
     return _run(request, ticket, "deescalate", form, act, _("Sent back with your note."))

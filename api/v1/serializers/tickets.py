@@ -219,10 +219,25 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(
         allow_null=True, min_value=1, help_text="A technician's id, or null to unassign."
     )
+    expected_assignee = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=(
+            "The assignee (id, null: unassigned) the caller saw; 409 `stale` if the ticket has "
+            "another now. Without it, assigning yourself a ticket someone else holds is a 409 "
+            "`held` naming them."
+        ),
+    )
 
 
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+    expected_status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        help_text="The status the caller saw; 409 `stale` if the ticket has another now.",
+    )
 
 
 class PrioritySerializer(serializers.Serializer):
@@ -234,15 +249,20 @@ class RateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+EXPECTED_TIER_HELP = "The tier the caller saw; 409 `stale` if the ticket is at another now."
+
+
 class EscalateSerializer(serializers.Serializer):
     handoff_note = serializers.CharField(
         max_length=10_000, help_text="What was checked, what was tried, what the customer said."
     )
+    expected_tier = serializers.ChoiceField(choices=Tier.choices, help_text=EXPECTED_TIER_HELP)
 
 
 class DeescalateSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices)
     reason = serializers.CharField(max_length=2000)
+    expected_tier = serializers.ChoiceField(choices=Tier.choices, help_text=EXPECTED_TIER_HELP)
 
 
 # Facts in a public event that still belong to staff: a de-escalation's reason (a note

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from common.errors import NotFound, field_error
 from tickets import services
+from tickets.expected import NOT_GIVEN
 from tickets.selectors import attachment_get, ticket_attachments, ticket_events, ticket_replies
 
 from ..permissions import IsSupportStaff
@@ -65,7 +66,10 @@ class TicketAssignApi(TicketActionView):
             if assignee is None:
                 raise field_error("assignee", "No such user.")
         ticket = services.ticket_assign(
-            ticket=self.get_ticket(), actor=request.user, assignee=assignee
+            ticket=self.get_ticket(),
+            actor=request.user,
+            assignee=assignee,
+            expected_assignee=values.get("expected_assignee", NOT_GIVEN),
         )
         return ticket_response(request, ticket)
 
@@ -90,7 +94,10 @@ class TicketStatusApi(TicketActionView):
     def post(self, request: Request, ticket_id: int) -> Response:
         values = _valid(s.StatusSerializer, request)
         ticket = services.ticket_change_status(
-            ticket=self.get_ticket(), actor=request.user, status=values["status"]
+            ticket=self.get_ticket(),
+            actor=request.user,
+            status=values["status"],
+            expected_status=values.get("expected_status"),
         )
         return ticket_response(request, ticket)
 
@@ -201,7 +208,10 @@ class TicketEscalateApi(TicketActionView):
 
         values = _valid(s.EscalateSerializer, request)
         escalation = ticket_escalate(
-            ticket=self.get_ticket(), actor=request.user, handoff_note=values["handoff_note"]
+            ticket=self.get_ticket(),
+            actor=request.user,
+            handoff_note=values["handoff_note"],
+            expected_tier=values["expected_tier"],
         )
         return ticket_response(request, escalation.ticket)
 
@@ -219,6 +229,7 @@ class TicketDeescalateApi(TicketActionView):
             actor=request.user,
             tier=values["tier"],
             reason=values["reason"],
+            expected_tier=values["expected_tier"],
         )
         return ticket_response(request, escalation.ticket)
 
