@@ -48,6 +48,9 @@ class TicketFilter(django_filters.FilterSet):
         max_length=200,
         help_text="Reference (HD-000123), or words in the subject or description.",
     )
+    tag = django_filters.CharFilter(
+        method="filter_tag", max_length=50, help_text="Staff only: tickets with this tag."
+    )
     ordering = django_filters.OrderingFilter(
         fields=ORDERING,
         help_text="Comma-separated; prefix with '-' for descending.",
@@ -65,6 +68,12 @@ class TicketFilter(django_filters.FilterSet):
         if int(value) == 0:
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee_id=int(value))
+
+    def filter_tag(self, queryset, name, value):
+        request = self.request
+        if not (request and request.user.is_support_staff):
+            raise ValidationError({"tag": ["Only staff can filter by tag."]})
+        return queryset.filter(tags__name__iexact=value.strip())
 
     def filter_sla_status(self, queryset, name, value):
         return queryset.filter(sla_status_condition(value, now=timezone.now()))

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from .views import actions, auth, knowledge, mail, manage, tickets, webhooks
+from .views import actions, auth, desk, knowledge, mail, manage, tickets, webhooks
 
 
 class IdConverter:
@@ -52,6 +52,17 @@ urlpatterns = [
         actions.TicketAttachmentDownloadApi.as_view(),
         name="ticket-attachment-download",
     ),
+    path(f"{T}merge/", desk.TicketMergeApi.as_view(), name="ticket-merge"),
+    path(f"{T}links/", desk.TicketLinksApi.as_view(), name="ticket-links"),
+    path(f"{T}watchers/", desk.TicketWatchersApi.as_view(), name="ticket-watchers"),
+    path(f"{T}tags/", desk.TicketTagsApi.as_view(), name="ticket-tags"),
+    path(
+        f"{T}macros/<id:macro_id>/apply/",
+        desk.TicketMacroApplyApi.as_view(),
+        name="ticket-macro-apply",
+    ),
+    path("macros/", desk.MacroListApi.as_view(), name="macro-list"),
+    path("tags/", desk.TagListApi.as_view(), name="tag-list"),
     path("sla/dashboard/", manage.DashboardApi.as_view(), name="sla-dashboard"),
     path("knowledge/", knowledge.ArticleListApi.as_view(), name="article-list"),
     path(

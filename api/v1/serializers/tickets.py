@@ -117,6 +117,11 @@ class TicketDetailSerializer(TicketSerializer):
     agreement = serializers.SerializerMethodField(
         help_text="Name of the service agreement the ticket's SLA clocks run on (null: no SLA)."
     )
+    tags = serializers.SerializerMethodField(help_text="Staff only (empty for customers).")
+    links = serializers.SerializerMethodField(
+        help_text="Links to tickets the caller may see: related, parent_of, child_of, "
+        "duplicate_of, duplicated_by."
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -125,8 +130,25 @@ class TicketDetailSerializer(TicketSerializer):
             "handoff_note",
             "handoff_chain",
             "agreement",
+            "tags",
+            "links",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        from desk.selectors import ticket_tag_names
+
+        return ticket_tag_names(ticket=ticket) if _is_staff(self.context) else []
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_links(self, ticket: Ticket) -> list[dict]:
+        from desk.selectors import ticket_links
+
+        from .desk import LinkSerializer
+
+        views = ticket_links(ticket=ticket, user=self.context["request"].user)
+        return list(LinkSerializer(views, many=True).data)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
     def get_allowed_statuses(self, ticket: Ticket) -> list[str]:
