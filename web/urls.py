@@ -1,11 +1,15 @@
 from django.urls import include, path
 
 from . import views
-from .views import desk, detail
+from .views import desk, detail, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
+    path("queue/views/save/", queue_views.queue_view_save, name="queue-view-save"),
+    path(
+        "queue/views/<int:view_id>/delete/", queue_views.queue_view_delete, name="queue-view-delete"
+    ),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/preview/", views.markdown_preview, name="markdown-preview"),

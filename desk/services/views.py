@@ -39,4 +39,6 @@ def saved_view_delete(*, user: User, view: SavedView) -> None:
 
 
 def queue_view_remember(*, user: User, key: str) -> None:
-    QueueMemory.objects.update_or_create(user=user, defaults={"view": key[:40]})
+    """Remember the view the user opened last (one UPDATE once the row exists)."""
+    if not QueueMemory.objects.filter(user=user).update(view=key[:40]):
+        QueueMemory.objects.get_or_create(user=user, defaults={"view": key[:40]})

@@ -109,4 +109,7 @@ def presence_box(context):
 
 @register.inclusion_tag("desk/_shortcuts.html", takes_context=True)
 def shortcuts_help(context):
-    return {"staff": context.get("staff"), "queue": context.get("queue_page", False)}
+    queue = context.get("views") is not None
+    user = context.get("user")
+    staff = context.get("staff") or (queue and user is not None and user.is_support_staff)
+    return {"staff": staff, "queue": queue}

@@ -13,6 +13,7 @@ from accounts.models import Organisation
 
 from ..forms import QueueFilterForm
 from ..selectors import queue_tickets
+from . import queue_views
 
 PAGE_SIZE = 25
 
@@ -26,12 +27,14 @@ def queue(request):
     tiers = user.visible_tiers
     default_tier = user.tier if user.is_technician else "all"
     data = request.GET.copy()
+    partial = bool(request.GET.get("partial"))
+    views = queue_views.available_views(user=user) if not partial else []
+    chosen = queue_views.choose(user=user, data=data, views=views, partial=partial)
     data.setdefault("tier", default_tier)
     form = QueueFilterForm(data, tiers=tiers)
     filters = form.cleaned_data if form.is_valid() else {"tier": default_tier}
-    page = Paginator(queue_tickets(user=user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    tickets = queue_views.refine(queue_tickets(user=user, filters=filters), data=data)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
     query.pop("partial", None)
@@ -43,8 +46,10 @@ def queue(request):
         "tier_label": filters.get("tier") or default_tier,
         "handed_off": filters.get("who") == "handed_off",
         "poll_seconds": getattr(settings, "TIERDESK_QUEUE_POLL_SECONDS", 15),
+        **queue_views.sort_context(data=data),
     }
     if request.GET.get("partial"):
         return render(request, "web/_queue_rows.html", context)
     context["organisations"] = Organisation.objects.order_by("name").only("id", "name")
+    context.update(queue_views.views_context(user=user, data=data, views=views, chosen=chosen))
     return render(request, "web/queue.html", context)

@@ -13,6 +13,8 @@ from .people import UserRefSerializer
 class MacroSerializer(serializers.ModelSerializer):
     shared = serializers.BooleanField(source="is_shared", read_only=True)
     translations = serializers.SerializerMethodField()
+    set_status = serializers.CharField(read_only=True, help_text="A status, or empty: none.")
+    set_priority = serializers.CharField(read_only=True, help_text="A priority, or empty: none.")
 
     class Meta:
         model = Macro

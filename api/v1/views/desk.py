@@ -96,6 +96,7 @@ class TicketLinksApi(TicketActionView):
     """Links of the ticket, seen from it; POST links it to another ticket."""
 
     serializer_class = s.LinkSerializer
+    pagination_class = None
 
     @extend_schema(operation_id="tickets_links_list", responses=s.LinkSerializer(many=True))
     def get(self, request: Request, ticket_id: int) -> Response:
@@ -121,6 +122,7 @@ class TicketWatchersApi(TicketActionView):
     someone in (a colleague of the ticket's organisation, or yourself to follow)."""
 
     serializer_class = s.WatcherSerializer
+    pagination_class = None
 
     @extend_schema(operation_id="tickets_watchers_list", responses=s.WatcherSerializer(many=True))
     def get(self, request: Request, ticket_id: int) -> Response:
