@@ -109,6 +109,7 @@ def _record(
     ticket: Ticket | None = None,
     reply=None,
     size: int | None = None,
+    judged: bool = False,
 ) -> Received:
     row = InboundMail(
         mailbox=mailbox,
@@ -129,6 +130,8 @@ def _record(
             row.save()
     except IntegrityError:
         row.original.delete(save=False)
+        if judged:
+            raise  # another poller took this mail first: roll back what this one made
         existing = InboundMail.objects.get(mailbox=mailbox, message_id=message_id)
         return Received(existing.outcome, existing.reason, existing.ticket_id, duplicate=True)
     if outcome == Outcome.QUARANTINED:
@@ -138,7 +141,9 @@ def _record(
 
 def _judge(mailbox: Mailbox, message_id: str, raw: bytes, parsed: ParsedMail, now) -> Received:
     def done(outcome, reason="", **kw) -> Received:
-        return _record(mailbox, message_id, raw, now, outcome, reason, parsed=parsed, **kw)
+        return _record(
+            mailbox, message_id, raw, now, outcome, reason, parsed=parsed, judged=True, **kw
+        )
 
     if parsed.bounce:
         for address in parsed.failed_recipients:
