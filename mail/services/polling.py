@@ -9,6 +9,7 @@ a second beat or worker skips the mailbox. Mail is never deleted.
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -51,10 +52,15 @@ class PollResult:
 def connect(mailbox: Mailbox) -> BaseMailBox:
     timeout = settings.TIERDESK_MAIL_TIMEOUT
     client: BaseMailBox
+    # imaplib verifies nothing without a context: certificates and host names are checked here.
     if mailbox.security == Security.SSL:
-        client = MailBox(mailbox.host, mailbox.port, timeout=timeout)
+        client = MailBox(
+            mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
     elif mailbox.security == Security.STARTTLS:
-        client = MailBoxStartTls(mailbox.host, mailbox.port, timeout=timeout)
+        client = MailBoxStartTls(
+            mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
     else:
         client = MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=timeout)
     return client.login(

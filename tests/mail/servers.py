@@ -32,12 +32,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def write_self_signed(cert_path: Path, key_path: Path) -> None:
+    """A certificate nobody trusts, for the TLS listener (clients must refuse it)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
 class Dovecot:
     def __init__(self) -> None:
         if not os.path.exists(DOVECOT):
             subprocess.run(["bash", str(ENSURE)], check=True)
         self.root = Path(tempfile.mkdtemp(prefix="tierdesk-dovecot-"))
         self.port = free_port()
+        self.tls_port = free_port()
         self.process: subprocess.Popen | None = None
 
     def config(self) -> str:
@@ -53,7 +86,9 @@ base_dir = {r}/run
 state_dir = {r}/state
 log_path = {r}/dovecot.log
 info_log_path = {r}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{r}/cert.pem
+ssl_key = <{r}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal_user}
@@ -75,7 +110,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 service stats {{
@@ -103,6 +139,7 @@ service stats {{
             if sub in ("mail", "home"):
                 os.chown(self.root / sub, uid, gid)
         os.chmod(self.root, 0o755)  # noqa: S103 - the unprivileged mail user reads it
+        write_self_signed(self.root / "cert.pem", self.root / "key.pem")
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         conf = self.root / "dovecot.conf"
         conf.write_text(self.config())

@@ -50,3 +50,19 @@ def test_busy_mailbox_is_skipped_by_a_second_poller(desk_mailbox):
     desk_mailbox.save()
     assert mailbox_poll(mailbox_id=desk_mailbox.pk).skipped is True
     assert not desk_mailbox.mails.filter(outcome=Outcome.TICKET).exists()
+
+
+def test_tls_mailbox_refuses_a_certificate_nobody_trusts(dovecot, folder, desk_mailbox, alice):
+    """imaplib alone would accept any certificate; the poller verifies it."""
+    from mail.services.polling import mailbox_poll
+
+    dovecot.deliver(folder, mail(subject="Over TLS"))
+    desk_mailbox.security, desk_mailbox.port = "ssl", dovecot.tls_port
+    desk_mailbox.save()
+    result = mailbox_poll(mailbox_id=desk_mailbox.pk)
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert not Ticket.objects.exists()
+    desk_mailbox.security, desk_mailbox.port = "starttls", dovecot.port
+    desk_mailbox.save()
+    assert "CERTIFICATE_VERIFY_FAILED" in mailbox_poll(mailbox_id=desk_mailbox.pk).error
+    assert not Ticket.objects.exists()
