@@ -92,6 +92,14 @@ class Agreement(BaseModel):
     warning_percent = models.PositiveSmallIntegerField(_("warning at % of target"), default=80)
     vip_route_to_l2 = models.BooleanField(_("route VIP requesters straight to L2"), default=False)
     pause_on_hold = models.BooleanField(_("pause clocks while on hold"), default=False)
+    acknowledge_needs_message = models.BooleanField(
+        _("acknowledging needs a message to the customer"),
+        default=True,
+        help_text=_(
+            "On: an acknowledgement meets the response target only with a public message. "
+            "Off: acknowledging alone meets it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

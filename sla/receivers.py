@@ -52,8 +52,11 @@ def on_replied(*, ticket, reply, **kwargs) -> None:
 
 
 @receiver(ticket_signals.ticket_acknowledged, sender=Ticket, dispatch_uid="sla_acknowledged")
-def on_acknowledged(*, ticket, **kwargs) -> None:
-    clocks.clocks_meet_response(ticket=ticket)
+def on_acknowledged(*, ticket, with_message=False, **kwargs) -> None:
+    # The message itself (a public reply) met the clock; a silent acknowledgement meets it
+    # only where the agreement allows that.
+    if not with_message and clocks.silent_acknowledge_allowed(ticket=ticket):
+        clocks.clocks_meet_response(ticket=ticket)
 
 
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")

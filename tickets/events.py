@@ -162,9 +162,12 @@ def attachment_added(*, ticket: Ticket, attachment: Attachment, internal: bool) 
     )
 
 
-def acknowledged(*, ticket: Ticket, actor: User) -> TicketEvent:
+def acknowledged(*, ticket: Ticket, actor: User, with_message: bool = False) -> TicketEvent:
     return build(
-        ticket=ticket, kind=EventKind.ACKNOWLEDGED, actor=actor, after={"tier": ticket.tier}
+        ticket=ticket,
+        kind=EventKind.ACKNOWLEDGED,
+        actor=actor,
+        after={"tier": ticket.tier, "message": with_message},
     )
 
 

@@ -23,7 +23,7 @@ ticket_priority_changed = Signal()
 ticket_assigned = Signal()
 # ticket, reply
 ticket_replied = Signal()
-# ticket, actor
+# ticket, actor, with_message (a public message to the customer went with it)
 ticket_acknowledged = Signal()
 # tickets (list of Ticket): rows inserted in bulk by demo/benchmark tooling
 tickets_bulk_created = Signal()

@@ -109,6 +109,19 @@ class AssignForm(forms.Form):
         return self.cleaned_data["expected_assignee"]
 
 
+class AcknowledgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the customer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        initial=_(
+            "Thank you, we have received your request and are working on it. "
+            "We will get back to you as soon as we know more."
+        ),
+        help_text=_("Sent as a public reply; the response target is met with it."),
+    )
+
+
 class EscalateForm(forms.Form):
     handoff_note = forms.CharField(
         label=_("Hand-off note"),

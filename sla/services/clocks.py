@@ -189,6 +189,14 @@ def clocks_start_for_new_ticket(*, ticket: Ticket) -> list[Clock]:
     return started
 
 
+def silent_acknowledge_allowed(*, ticket: Ticket) -> bool:
+    """Whether an acknowledgement without a message to the customer meets the response."""
+    from ..selectors import ticket_agreement
+
+    agreement = ticket_agreement(ticket)
+    return bool(agreement and not agreement.acknowledge_needs_message)
+
+
 def clocks_meet_response(*, ticket: Ticket) -> Clock | None:
     """First public staff reply or acknowledgement: the current tier's response is done."""
     clocks = _load(ticket)

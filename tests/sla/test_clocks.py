@@ -108,7 +108,7 @@ def test_acknowledge_meets_the_response_clock(alice, l1tech, standard, at):
     at(berlin(2026, 3, 2, 10, 0))
     ticket = new_ticket(alice)
     at(berlin(2026, 3, 2, 10, 20))
-    ticket_acknowledge(ticket=ticket, actor=l1tech)
+    ticket_acknowledge(ticket=ticket, actor=l1tech, message="Looking into it.")
     clock = response(ticket)
     assert clock.met_at == berlin(2026, 3, 2, 10, 20)
     assert clock.breached_at is None and clock.stopped_at is None
@@ -152,7 +152,7 @@ def test_breached_clock_stays_breached_when_answered(alice, l1tech, standard, at
     ticket.refresh_from_db()
     assert ticket.sla_breached and ticket_sla_status(ticket) == SlaStatus.BREACHED
     at(berlin(2026, 3, 2, 11, 10))
-    ticket_acknowledge(ticket=ticket, actor=l1tech)
+    ticket_acknowledge(ticket=ticket, actor=l1tech, message="Looking into it.")
     clock = response(ticket)
     assert clock.breached_at == berlin(2026, 3, 2, 11, 5) and clock.met_at is None
     assert clock.stopped_at == berlin(2026, 3, 2, 11, 10)

@@ -30,7 +30,7 @@ def test_target_change_recomputes_running_clocks_only(alice, l1tech, standard, a
     at(berlin(2026, 3, 2, 10, 0))
     running = [ticket_create(requester=alice, subject=f"s{i}", description="d") for i in range(3)]
     answered = ticket_create(requester=alice, subject="done", description="d")
-    ticket_acknowledge(ticket=answered, actor=l1tech)
+    ticket_acknowledge(ticket=answered, actor=l1tech, message="Looking into it.")
     met_due = response(answered).due_at
     target = l1_p3(standard)
     target.minutes = 120

@@ -61,7 +61,7 @@ def test_met_response_leaves_resolution_ok_and_urgency_order(alice, l1tech, stan
     calm = ticket_create(requester=alice, subject="calm", description="d", priority="P4")
     urgent = ticket_create(requester=alice, subject="urgent", description="d", priority="P2")
     answered = ticket_create(requester=alice, subject="answered", description="d")
-    ticket_acknowledge(ticket=answered, actor=l1tech)
+    ticket_acknowledge(ticket=answered, actor=l1tech, message="Looking into it.")
     now = berlin(2026, 3, 2, 10, 1)
     assert status_everywhere(answered, now) == SlaStatus.OK
     answered.refresh_from_db()

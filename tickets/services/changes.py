@@ -23,7 +23,7 @@ from common.errors import Conflict, NotAllowed, field_error
 from .. import events, expected, signals
 from ..models import Priority, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
-from .inputs import clean_text, lock_many, locked
+from .inputs import MAX_TEXT, clean_text, lock_many, locked
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -221,18 +221,30 @@ def ticket_move_tier(*, ticket: Ticket, actor: User | None, tier: str, reason: s
     return tickets_move_tier(moves=[TierMove(ticket, tier, reason)], actor=actor)[0]
 
 
-def ticket_acknowledge(*, ticket: Ticket, actor: User) -> Ticket:
-    """A technician of the ticket's tier confirms the request: meets the response clock."""
+def ticket_acknowledge(*, ticket: Ticket, actor: User, message: str = "") -> Ticket:
+    """A technician of the ticket's tier confirms the request, with a public message to the
+    customer: that message meets the response clock. Without one the clock keeps running,
+    unless the agreement allows a silent acknowledgement (decided by the SLA engine)."""
+    from .replies import ticket_reply
+
+    text = clean_text(message, field="message", max_length=MAX_TEXT, required=False)
     with transaction.atomic():
         ticket = locked(ticket)
         if not can_work(ticket=ticket, user=actor):
             raise NotAllowed(_("Only staff can acknowledge tickets."))
         if not ticket.is_active:
             raise Conflict(_("Only active tickets can be acknowledged."), code="ticket_inactive")
-        recorded = events.insert([events.acknowledged(ticket=ticket, actor=actor)])
+        if text:
+            ticket_reply(ticket=ticket, author=actor, body=text)
+            ticket = locked(ticket)
+        recorded = events.insert(
+            [events.acknowledged(ticket=ticket, actor=actor, with_message=bool(text))]
+        )
         if ticket.status == Status.NEW:
             recorded += set_status(ticket=ticket, actor=actor, status=Status.OPEN)
-        signals.ticket_acknowledged.send(sender=Ticket, ticket=ticket, actor=actor)
+        signals.ticket_acknowledged.send(
+            sender=Ticket, ticket=ticket, actor=actor, with_message=bool(text)
+        )
         events.announce(recorded)
     return ticket
 

@@ -63,6 +63,7 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "status": web_forms.StatusForm(),
         "priority": web_forms.PriorityForm(initial={"priority": ticket.priority}),
         "assign": web_forms.AssignForm(),
+        "acknowledge": web_forms.AcknowledgeForm(),
         "escalate": web_forms.EscalateForm(),
         "deescalate": web_forms.DeescalateForm(),
         "rating": web_forms.RatingForm(),
@@ -262,12 +263,14 @@ def ticket_assign(request, reference):
 @require_POST
 def ticket_acknowledge(request, reference):
     ticket = _ticket(request, reference)
-    form = web_forms.AssignForm(request.POST)
+    form = web_forms.AcknowledgeForm(request.POST)
 
     def act(data):
-        services.ticket_acknowledge(ticket=ticket, actor=request.user)
+        services.ticket_acknowledge(ticket=ticket, actor=request.user, message=data["message"])
 
-    return _run(request, ticket, "assign", form, act, _("Acknowledged."))
+    said = bool(request.POST.get("message", "").strip())
+    done = _("Acknowledged; the customer got your message.") if said else _("Acknowledged.")
+    return _run(request, ticket, "acknowledge", form, act, done)
 
 
 @login_required

@@ -154,6 +154,7 @@ class AgreementSerializer(CleanModelSerializer):
             "warning_percent",
             "vip_route_to_l2",
             "pause_on_hold",
+            "acknowledge_needs_message",
             "targets",
         ]
         # The model's constraints (one default, 1–99 %) are checked by full_clean().

@@ -253,6 +253,19 @@ class AssignSerializer(serializers.Serializer):
     )
 
 
+class AcknowledgeSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Public message to the customer, sent as a reply; it meets the response target. "
+            "Without it the target stays running unless the agreement allows a silent "
+            "acknowledgement."
+        ),
+    )
+
+
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     expected_status = serializers.ChoiceField(

@@ -74,12 +74,15 @@ class TicketAssignApi(TicketActionView):
         return ticket_response(request, ticket)
 
 
-@extend_schema(tags=["ticket actions"], request=None)
+@extend_schema(tags=["ticket actions"], request=s.AcknowledgeSerializer)
 class TicketAcknowledgeApi(TicketActionView):
     serializer_class = s.TicketDetailSerializer
 
     def post(self, request: Request, ticket_id: int) -> Response:
-        ticket = services.ticket_acknowledge(ticket=self.get_ticket(), actor=request.user)
+        values = _valid(s.AcknowledgeSerializer, request)
+        ticket = services.ticket_acknowledge(
+            ticket=self.get_ticket(), actor=request.user, message=values["message"]
+        )
         return ticket_response(request, ticket)
 
 
