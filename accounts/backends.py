@@ -15,7 +15,6 @@ MANAGED_APPS = frozenset(
         "sla",
         "escalation",
         "api",
-        "authtoken",
         "django_celery_beat",
         "desk",
         "mail",

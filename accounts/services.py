@@ -1,8 +1,26 @@
-"""Writes about people and their access: password-reset mail, API tokens, the audit log."""
+"""Writes about people and their access: password-reset mail, API tokens, access changes."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError, Conflict, NotAllowed
+
+from .audit import one_line, security_event_record
+from .models import ApiToken, SecurityEventKind, User
+
+MAX_TOKENS_PER_USER = 20
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
@@ -14,3 +32,117 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
     form = PasswordResetForm({"email": email})
     if form.is_valid():
         form.save(domain_override=domain, use_https=use_https)
+
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new named token for `user`; returns it and its key (shown this once, stored hashed)."""
+    max_days = settings.TIERDESK_API_TOKEN_MAX_DAYS
+    days = settings.TIERDESK_API_TOKEN_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= max_days:
+        message = _("Expiry must be between 1 and %(max)d days.") % {"max": max_days}
+        raise ApplicationError(message, fields={"expires_in_days": [message]})
+    if not user.is_active:
+        raise NotAllowed(_("Inactive accounts get no tokens."))
+    key = secrets.token_hex(20)
+    name = one_line(name.strip(), limit=100) or _("API token %(prefix)s") % {"prefix": key[:8]}
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
+            raise Conflict(
+                _("At most %(count)d tokens per account: revoke one first.")
+                % {"count": MAX_TOKENS_PER_USER},
+                code="too_many_tokens",
+            )
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            key_hash=token_hash(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
+        security_event_record(
+            kind=SecurityEventKind.TOKEN_CREATED,
+            subject=user,
+            detail=f"{token.name} ({token.prefix}…), expires {token.expires_at:%Y-%m-%d}",
+        )
+    return token, key
+
+
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken], reason: str) -> int:
+    """Delete the given tokens, one audit line each; returns how many were revoked."""
+    with transaction.atomic():
+        doomed = list(tokens.select_related("user").select_for_update(of=("self",)))
+        for token in doomed:
+            security_event_record(
+                kind=SecurityEventKind.TOKEN_REVOKED,
+                subject=token.user,
+                detail=f"{token.name} ({token.prefix}…): {reason}",
+            )
+        ApiToken.objects.filter(pk__in=[t.pk for t in doomed]).delete()
+    return len(doomed)
+
+
+def api_token_authenticate(*, key: str) -> ApiToken | None:
+    """The live token with this key, its user active; notes when it was used."""
+    if not key or len(key) > 200:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(key), expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # One statement either way (so request query counts are stable); it writes only when
+    # the recorded use is older than LAST_USED_RESOLUTION.
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    if ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
+        token.last_used_at = now
+    return token
+
+
+def user_access_changed(*, user: User, changed: list[str]) -> None:
+    """A password, role or access flag changed (User.save calls this): the user's API
+    tokens end and the change is written to the audit log (without values of secrets)."""
+    if "password" in changed:
+        security_event_record(kind=SecurityEventKind.PASSWORD_CHANGED, subject=user)
+    others = [f for f in changed if f != "password"]
+    if others:
+        facts = ", ".join(f"{f}={user.__dict__.get(f)!s}" for f in others)
+        security_event_record(kind=SecurityEventKind.ACCESS_CHANGED, subject=user, detail=facts)
+    api_tokens_revoke(
+        tokens=ApiToken.objects.filter(user=user), reason=f"{', '.join(changed)} changed"
+    )
+
+
+def user_permissions_changed(*, user: User, detail: str) -> None:
+    """Groups or permissions of `user` changed: tokens end, the change is logged."""
+    security_event_record(kind=SecurityEventKind.PERMISSIONS_CHANGED, subject=user, detail=detail)
+    api_tokens_revoke(tokens=ApiToken.objects.filter(user=user), reason="permissions changed")
+
+
+def can_administer(*, actor: User, user: User) -> bool:
+    """Managers administer the help desk's people, not superusers: only a superuser may
+    change a superuser."""
+    return actor.is_superuser or not user.is_superuser
+
+
+# What nobody may change about themselves unless they are a superuser.
+OWN_PRIVILEGE_FIELDS = frozenset(
+    {"role", "tier", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
+)
+
+
+def user_check_change(*, actor: User, user: User, fields: set[str]) -> None:
+    """Refuse (403) a change by a manager of a superuser or of their own privileges."""
+    if not can_administer(actor=actor, user=user):
+        raise NotAllowed(_("Only a superuser can change a superuser."), code="superuser")
+    if user.pk == actor.pk and not actor.is_superuser and fields & OWN_PRIVILEGE_FIELDS:
+        raise NotAllowed(_("You cannot change your own role or access."), code="own_privileges")

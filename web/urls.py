@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import desk, detail, queue_views
+from .views import account, desk, detail, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,10 @@ urlpatterns = [
         "queue/views/<int:view_id>/delete/", queue_views.queue_view_delete, name="queue-view-delete"
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("account/tokens/", account.api_tokens, name="api-tokens"),
+    path(
+        "account/tokens/<str:token_id>/revoke/", account.api_token_revoke, name="api-token-revoke"
+    ),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/preview/", views.markdown_preview, name="markdown-preview"),
     path("tickets/<str:reference>/", views.ticket_detail, name="ticket-detail"),

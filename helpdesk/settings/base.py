@@ -25,7 +25,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ApplicationErrorMiddleware",
@@ -162,6 +162,9 @@ TIERDESK_API_COUNT_CAP = env.int("TIERDESK_API_COUNT_CAP", default=10_000)
 # What customers are shown for a member of staff: first_name, full_name or support
 # ("Support" always; also the fallback when a name is empty). Never the username.
 TIERDESK_STAFF_NAMES = env.str("TIERDESK_STAFF_NAMES", default="first_name")
+# API tokens: default and longest lifetime in days.
+TIERDESK_API_TOKEN_DAYS = env.int("TIERDESK_API_TOKEN_DAYS", default=90)
+TIERDESK_API_TOKEN_MAX_DAYS = env.int("TIERDESK_API_TOKEN_MAX_DAYS", default=365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -191,7 +194,7 @@ CACHES = {
 # REST API (api/): token and session auth, one error shape, strict inputs, throttles.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.v1.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,9 +1,10 @@
 """Token issue/revocation, session auth with CSRF, and throttling with Retry-After."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.services import token_hash
 from tests.factories import PASSWORD
 from tickets.models import Ticket
 
@@ -17,11 +18,11 @@ def test_token_issue_use_and_revoke(alice):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=alice).key == token
+    assert ApiToken.objects.get(user=alice).key_hash == token_hash(token)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/tickets/").status_code == 200
     assert client.delete("/api/v1/auth/token/").status_code == 204
-    assert not Token.objects.filter(user=alice).exists()
+    assert not ApiToken.objects.filter(user=alice).exists()
     assert client.get("/api/v1/tickets/").status_code == 401
 
 
@@ -33,7 +34,7 @@ def test_wrong_password_and_inactive_users_get_no_token(alice):
     alice.save()
     inactive = client.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD})
     assert inactive.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_session_auth_requires_csrf(alice):

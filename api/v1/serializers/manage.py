@@ -72,6 +72,13 @@ class UserSerializer(CleanModelSerializer):
         ]
 
     def _save(self, instance, validated_data):
+        if instance.pk is not None:
+            from accounts.services import user_check_change
+
+            changed = {f for f, v in validated_data.items() if getattr(instance, f, None) != v}
+            if "password" in validated_data:
+                changed.add("password")
+            user_check_change(actor=self.context["request"].user, user=instance, fields=changed)
         password = validated_data.pop("password", None)
         for field, value in validated_data.items():
             setattr(instance, field, value)
