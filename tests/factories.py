@@ -64,3 +64,10 @@ class TicketFactory(factory.django.DjangoModelFactory):
     priority = Priority.P3
     tier = Tier.L1
     status = Status.NEW
+
+
+def api_key(user, name: str = "tests") -> str:
+    """A new API token's key for `user` (send it as `Authorization: Token <key>`)."""
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user, name=name)[1]

@@ -1,11 +1,11 @@
 """The knowledge and problems endpoints of /api/v1/ with the contract's field names."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from knowledge.models import Article, Deflection, Problem
 from knowledge.services import article_create
+from tests.factories import api_key
 from tickets.services import ticket_create
 
 
@@ -14,8 +14,8 @@ def api():
     def make(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            key = api_key(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make

@@ -2,8 +2,9 @@
 the browser and the API, with the reason; sensible periods still work."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_a_period_longer_than_the_limit_is_a_400_on_the_page(client, manager):
 @pytest.mark.parametrize("query", EXTREMES)
 def test_extreme_dates_in_the_api_are_a_400(manager, query):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(manager)}")
     response = api.get(f"/api/v1/sla/dashboard/?{query}")
     assert response.status_code == 400, response.content
     assert response.json()["fields"]
@@ -45,6 +46,6 @@ def test_ordinary_periods_still_work(client, manager):
     client.force_login(manager)
     assert client.get("/dashboard/?start=2026-01-01&end=2026-01-31").status_code == 200
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(manager)}")
     answer = api.get("/api/v1/sla/dashboard/?start=2026-01-01&end=2026-01-31")
     assert answer.status_code == 200

@@ -2,10 +2,10 @@
 every JSON endpoint, signed in or not: never a RecursionError and a 500."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from api.v1.parsers import MAX_DEPTH, json_depth
+from tests.factories import api_key
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +28,14 @@ def test_deep_json_is_a_400_without_signing_in():
 @pytest.mark.parametrize("path", ["/api/v1/tickets/", "/api/v1/webhooks/", "/api/v1/calendars/"])
 def test_deep_json_is_a_400_for_a_signed_in_user(manager, path):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(manager)}")
     assert _post(client, path, DEEP).status_code == 400
     assert not Ticket.objects.exists()
 
 
 def test_brackets_inside_strings_do_not_count_and_normal_bodies_pass(alice):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice)}")
     subject = '[[[[{{{{ "quoted \\" [[[[' * 3
     response = client.post("/api/v1/tickets/", {"subject": subject, "description": "[" * 5000})
     assert response.status_code == 201, response.content
@@ -46,7 +46,7 @@ def test_brackets_inside_strings_do_not_count_and_normal_bodies_pass(alice):
 def test_a_body_above_the_upload_limit_is_refused(alice, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice)}")
     body = b'{"subject": "big", "description": "' + b"x" * 2000 + b'"}'
     response = _post(client, "/api/v1/tickets/", body)
     assert response.status_code in (400, 413), response.content
