@@ -238,19 +238,25 @@ def _reset_broker_connections():
     celery_app.amqp._producer_pool = None
 
 
+def set_broker_url(url: str) -> None:
+    """Celery reads the namespaced CELERY_BROKER_URL before broker_url: set both."""
+    celery_app.conf.broker_url = celery_app.conf.CELERY_BROKER_URL = url
+    _reset_broker_connections()
+
+
 def test_broker_outage_does_not_fail_the_write(
     api, alice, hook, django_capture_on_commit_callbacks, broker_queue
 ):
     conf = celery_app.conf
     saved = (conf.broker_url, conf.task_publish_retry)
-    conf.broker_url, conf.task_publish_retry = "redis://127.0.0.1:1/0", False
-    _reset_broker_connections()
+    conf.task_publish_retry = False
+    set_broker_url("redis://127.0.0.1:1/0")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = api(alice).post("/api/v1/tickets/", {"subject": "s", "description": "d"})
     finally:
-        conf.broker_url, conf.task_publish_retry = saved
-        _reset_broker_connections()
+        conf.task_publish_retry = saved[1]
+        set_broker_url(saved[0])
     assert response.status_code == 201
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and delivery.attempt_count == 0

@@ -21,3 +21,37 @@ def cache_on(settings):
         }
 
     return use
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on 127.0.0.1 recording every POST (headers and body)."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.api.test_webhooks import Receiver
+
+    found = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), found.handler())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    found.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    yield found
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def broker_on():
+    """Point this process's Celery publishing at `server` (the worker gets it by env)."""
+    from helpdesk.celery import app
+    from tests.api.test_webhooks import set_broker_url
+
+    saved = app.conf.broker_url
+
+    def use(server: RedisServer) -> str:
+        set_broker_url(server.broker_url)
+        return app.conf.broker_url
+
+    yield use
+    set_broker_url(saved)

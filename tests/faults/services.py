@@ -6,6 +6,7 @@ stop it while everything else on the machine carries on.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -42,6 +43,12 @@ class RedisServer:
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def broker_url(self) -> str:
+        """The URL the test settings give a worker started with REDIS_URL=self.url: the run's
+        own Redis database number on this server."""
+        return f"redis://127.0.0.1:{self.port}/{os.environ['TIERDESK_TEST_REDIS_DB']}"
 
     def _ping(self) -> bool:
         try:
