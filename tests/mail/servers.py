@@ -7,10 +7,12 @@ serves the whole session.
 
 from __future__ import annotations
 
+import ctypes
 import getpass
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -30,6 +32,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the test process dies, however it dies."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def write_self_signed(cert_path: Path, key_path: Path) -> None:
@@ -147,6 +154,7 @@ service stats {{
             [DOVECOT, "-F", "-c", str(conf)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - a killed test run leaves no server
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
