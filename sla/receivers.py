@@ -1,4 +1,7 @@
-"""Signal receivers: ticket changes drive the clocks; SLA table changes queue a recompute.
+"""Signal receivers: ticket changes drive the clocks.
+
+Changes of the SLA configuration are not signalled: they go through sla.services.config,
+which touches the parent row and queues the recompute itself.
 
 Ticket signals arrive inside the ticket service's transaction, so clocks,
 events and the ticket's SLA columns commit or roll back with the change.
@@ -6,14 +9,12 @@ events and the ticket's SLA columns commit or roll back with the change.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
 
-from .models import Agreement, Calendar, ClosedDate, Target
-from .services import clocks, recompute, seeding, tier
+from .services import clocks, seeding, tier
 
 
 @receiver(ticket_signals.ticket_route, sender=Ticket, dispatch_uid="sla_ticket_route")
@@ -62,30 +63,3 @@ def on_acknowledged(*, ticket, with_message=False, **kwargs) -> None:
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")
 def on_tickets_bulk_created(*, tickets, **kwargs) -> None:
     seeding.clocks_create_in_bulk(tickets=tickets)
-
-
-# ----------------------------------------------------------------- SLA configuration
-
-
-@receiver(post_save, sender=Agreement, dispatch_uid="sla_agreement_saved")
-def on_agreement_saved(*, instance: Agreement, created: bool, **kwargs) -> None:
-    if not created:
-        recompute.queue_recompute(agreement_ids=[instance.pk])
-
-
-@receiver(post_save, sender=Target, dispatch_uid="sla_target_saved")
-@receiver(post_delete, sender=Target, dispatch_uid="sla_target_deleted")
-def on_target_changed(*, instance: Target, **kwargs) -> None:
-    recompute.touch_agreement(agreement_id=instance.agreement_id)
-
-
-@receiver(post_save, sender=Calendar, dispatch_uid="sla_calendar_saved")
-def on_calendar_saved(*, instance: Calendar, created: bool, **kwargs) -> None:
-    if not created:
-        recompute.calendar_changed(calendar_id=instance.pk, touch=False)
-
-
-@receiver(post_save, sender=ClosedDate, dispatch_uid="sla_closed_date_saved")
-@receiver(post_delete, sender=ClosedDate, dispatch_uid="sla_closed_date_deleted")
-def on_closed_date_changed(*, instance: ClosedDate, **kwargs) -> None:
-    recompute.calendar_changed(calendar_id=instance.calendar_id, touch=True)

@@ -1,8 +1,8 @@
 """Recompute deadlines after an agreement's targets or a calendar changed.
 
-Edits arrive from the admin (or anywhere): receivers touch the parent row (so
-every process's cache key changes), then queue one Celery task per transaction
-on commit. The task calls `clocks_recompute`, which walks the affected tickets
+Edits arrive through sla.services.config (admin and API): it saves the parent
+row (so every process's cache key changes), then queues one Celery task per
+transaction on commit. The task calls `clocks_recompute`, which walks the affected tickets
 in batches, each batch one transaction holding the tickets' row locks (the
 same lock the ticket services take), so a concurrent pause or reply is never
 overwritten with stale values.
@@ -24,7 +24,7 @@ from tickets.models import Ticket
 
 from .. import events as clock_events
 from .. import policies
-from ..models import Agreement, Calendar, Clock, ClockPause
+from ..models import Agreement, Clock, ClockPause
 from .deadlines import deadlines
 from .sync import sla_columns, write_columns
 
@@ -63,15 +63,8 @@ def queue_recompute(*, agreement_ids: Iterable[int]) -> None:
     transaction.on_commit(job, robust=True)
 
 
-def touch_agreement(*, agreement_id: int) -> None:
-    """A target changed: new cache key for every process, and a recompute."""
-    Agreement.objects.filter(pk=agreement_id).update(updated_at=timezone.now())
-    queue_recompute(agreement_ids=[agreement_id])
-
-
-def calendar_changed(*, calendar_id: int, touch: bool) -> None:
-    if touch:
-        Calendar.objects.filter(pk=calendar_id).update(updated_at=timezone.now())
+def calendar_changed(*, calendar_id: int) -> None:
+    """A calendar changed (and was saved): recompute every agreement on it."""
     policies.forget(calendar_id=calendar_id)
     ids = Agreement.objects.filter(calendar_id=calendar_id).values_list("pk", flat=True)
     queue_recompute(agreement_ids=list(ids))

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Tier
-from sla.models import Agreement, Calendar, ClockKind, ClosedDate, Target
+from sla.models import Agreement, Calendar, ClockKind, Target
 from sla.policies import business_calendar
 from sla.selectors import ticket_agreement
+from sla.services.config import calendar_save
 from sla.validation import TargetRow, target_table_errors
 from tickets.models import Priority
 from tickets.services import ticket_create
@@ -132,8 +133,7 @@ def test_calendar_cache_follows_closed_dates(standard):
     calendar = Calendar.objects.get(pk=standard.calendar_id)
     before = business_calendar(calendar)
     assert business_calendar(calendar) is before  # cached
-    ClosedDate.objects.create(calendar=calendar, date=date(2026, 3, 2), name="Company day")
-    calendar.refresh_from_db()
+    calendar_save(calendar=calendar, closed_dates=[(date(2026, 3, 2), "Company day")])
     after = business_calendar(calendar)
     assert date(2026, 3, 2) in after.holidays and date(2026, 3, 2) not in before.holidays
     assert date(2026, 12, 25) in after.holidays  # from the holidays package

@@ -5,9 +5,11 @@ from datetime import date
 
 import pytest
 
-from sla.models import Clock, ClockKind, ClosedDate, Target
+from sla.models import Clock, ClockKind, Target
+from sla.services.config import agreement_save, calendar_save
 from sla.services.recompute import _RecomputeOnCommit, clocks_recompute
 from sla.tasks import recompute_agreement_clocks
+from sla.validation import TargetRow
 from tickets.models import EventKind, Status, Ticket, TicketEvent
 from tickets.services import ticket_acknowledge, ticket_change_status, ticket_create
 
@@ -22,6 +24,15 @@ def l1_p3(agreement):
     )
 
 
+def set_minutes(agreement, changes):
+    """Save the agreement's table with `changes` ({Target: minutes}) through the service."""
+    rows = [
+        TargetRow(t.kind, t.tier, t.priority, t.vip, changes.get(t.pk, t.minutes))
+        for t in Target.objects.filter(agreement=agreement)
+    ]
+    agreement_save(agreement=agreement, targets=rows)
+
+
 def response(ticket):
     return Clock.objects.get(ticket=ticket, kind=ClockKind.RESPONSE, tier="L1")
 
@@ -32,9 +43,7 @@ def test_target_change_recomputes_running_clocks_only(alice, l1tech, standard, a
     answered = ticket_create(requester=alice, subject="done", description="d")
     ticket_acknowledge(ticket=answered, actor=l1tech, message="Looking into it.")
     met_due = response(answered).due_at
-    target = l1_p3(standard)
-    target.minutes = 120
-    target.save()
+    set_minutes(standard, {l1_p3(standard).pk: 120})
     changed = clocks_recompute(agreement_ids=[standard.pk], batch_size=2)
     assert changed == 3  # three running response clocks; resolution targets did not change
     for ticket in running:
@@ -57,7 +66,7 @@ def test_closed_date_recompute_remeasures_pauses_from_the_ledger(alice, l1tech, 
     ticket_change_status(ticket=ticket, actor=l1tech, status=Status.OPEN)
     assert response(ticket).paused_seconds == 2 * 3600
     # Tuesday becomes a company holiday after the fact: the pause counted only Monday's hour.
-    ClosedDate.objects.create(calendar=standard.calendar, date=date(2026, 3, 3))
+    calendar_save(calendar=standard.calendar, closed_dates=[(date(2026, 3, 3), "")])
     recompute_agreement_clocks.apply(args=[[standard.pk]]).get()
     clock = response(ticket)
     assert clock.paused_seconds == 3600
@@ -72,9 +81,8 @@ def test_edits_queue_one_task_per_transaction_on_commit(
     ticket_create(requester=alice, subject="s", description="d")
     with django_capture_on_commit_callbacks() as callbacks:
         for target in Target.objects.filter(agreement=standard, kind="response")[:5]:
-            target.minutes += 1
-            target.save()
-        standard.calendar.save()
+            set_minutes(standard, {target.pk: target.minutes + 1})
+        calendar_save(calendar=standard.calendar)
     jobs = [c for c in callbacks if isinstance(c, _RecomputeOnCommit)]
     assert len(jobs) == 1 and jobs[0].agreement_ids == {standard.pk}
     standard.refresh_from_db()
@@ -85,9 +93,7 @@ def test_breached_clocks_are_left_alone(alice, standard, at):
     at(berlin(2026, 3, 2, 10, 0))
     ticket = ticket_create(requester=alice, subject="s", description="d")
     Clock.objects.filter(ticket=ticket).update(breached_at=berlin(2026, 3, 2, 11, 0))
-    target = l1_p3(standard)
-    target.minutes = 5
-    target.save()
+    set_minutes(standard, {l1_p3(standard).pk: 5})
     assert clocks_recompute(agreement_ids=[standard.pk]) == 0
 
 
@@ -102,9 +108,7 @@ def test_commit_sends_the_recompute_task_to_the_broker(
     ticket_create(requester=alice, subject="s", description="d")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            target = l1_p3(standard)
-            target.minutes = 90
-            target.save()
+            set_minutes(standard, {l1_p3(standard).pk: 90})
         messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
     finally:
         broker.delete("celery")

@@ -2,18 +2,19 @@
 
 Writes run the models' own validation (`full_clean()`, which includes the SLA
 app's Calendar/Agreement clean() and database constraints) and the SLA
-target-table check, so the API accepts exactly what the admin accepts.
+target-table check, so the API accepts exactly what the admin accepts; agreements
+and calendars are saved by the same services as in the admin (sla.services.config).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
 from rest_framework import serializers
 
 from accounts.models import Organisation, User
 from escalation.models import EscalationRule
 from sla.models import Agreement, Calendar, ClosedDate, Target
+from sla.services.config import agreement_save, calendar_save
 from sla.validation import TargetRow, validate_target_table
 
 
@@ -121,19 +122,26 @@ class CalendarSerializer(CleanModelSerializer):
             "closed_dates",
         ]
 
-    @transaction.atomic
     def _save(self, instance, validated_data):
         closed = validated_data.pop("closed_dates", None)
-        instance = super()._save(instance, validated_data)
-        if closed is not None:
-            dates = {row["date"]: row.get("name", "") for row in closed}
-            instance.closed_dates.all().delete()
-            ClosedDate.objects.bulk_create(
-                [ClosedDate(calendar=instance, date=d, name=n) for d, n in sorted(dates.items())]
-            )
-            # Touch the calendar so cached business calendars are rebuilt everywhere.
-            instance.save(update_fields=["updated_at"])
-        return instance
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return calendar_save(
+            calendar=instance,
+            closed_dates=None
+            if closed is None
+            else [(row["date"], row.get("name", "")) for row in closed],
+        )
+
+
+def _target_row(row: dict) -> TargetRow:
+    return TargetRow(
+        kind=row["kind"],
+        tier=row.get("tier") or "",
+        priority=row["priority"],
+        vip=bool(row.get("vip")),
+        minutes=row["minutes"],
+    )
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -169,40 +177,17 @@ class AgreementSerializer(CleanModelSerializer):
         validators: list = []
 
     def validate_targets(self, rows):
-        validate_target_table(
-            TargetRow(
-                kind=row["kind"],
-                tier=row.get("tier") or "",
-                priority=row["priority"],
-                vip=bool(row.get("vip")),
-                minutes=row["minutes"],
-            )
-            for row in rows
-        )
+        validate_target_table(_target_row(row) for row in rows)
         return rows
 
-    @transaction.atomic
     def _save(self, instance, validated_data):
         targets = validated_data.pop("targets", None)
-        instance = super()._save(instance, validated_data)
-        if targets is not None:
-            instance.targets.all().delete()
-            Target.objects.bulk_create(
-                [
-                    Target(
-                        agreement=instance,
-                        kind=row["kind"],
-                        tier=row.get("tier") or "",
-                        priority=row["priority"],
-                        vip=bool(row.get("vip")),
-                        minutes=row["minutes"],
-                    )
-                    for row in targets
-                ]
-            )
-            # A new updated_at makes every process rebuild its cached target table.
-            instance.save(update_fields=["updated_at"])
-        return instance
+        for field, value in validated_data.items():
+            setattr(instance, field, value)
+        return agreement_save(
+            agreement=instance,
+            targets=None if targets is None else [_target_row(row) for row in targets],
+        )
 
 
 class EscalationRuleSerializer(CleanModelSerializer):
