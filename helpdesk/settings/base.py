@@ -250,5 +250,7 @@ worker with retries and exponential backoff; attempts are listed per hook.""",
         "RoleEnum": "accounts.models.Role",
         "LevelEnum": "tickets.priority.Level",
         "WebhookEventEnum": "api.models.WebhookEvent",
+        "ArticleStatusEnum": "knowledge.models.ArticleStatus",
+        "ProblemStatusEnum": "knowledge.models.ProblemStatus",
     },
 }
