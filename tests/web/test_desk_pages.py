@@ -149,3 +149,15 @@ def test_presence_survives_a_cache_outage(client, alice, l1tech, make_ticket, se
     response = client.post(url(ticket, "ticket-presence"), {"writing": "1"})
     assert response.status_code == 200
     assert response.json()["available"] is False
+
+
+def test_panels_and_views_in_german(client, alice, l1tech, make_ticket):
+    l1tech.language = "de"
+    l1tech.save(update_fields=["language"])
+    ticket = make_ticket(alice)
+    client.force_login(l1tech)
+    html = client.get(url(ticket)).content.decode()
+    assert "Anfragende Person" in html and "Als Duplikat zusammenführen" in html
+    assert "Tastenkürzel" in html
+    queue = client.get(reverse("queue")).content.decode()
+    assert "Meine offenen Tickets" in queue and "Wartet auf Kundschaft" in queue
