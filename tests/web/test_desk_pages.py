@@ -2,6 +2,7 @@
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 from desk.services.links import ticket_link
@@ -34,7 +35,8 @@ def test_staff_page_with_panels_has_a_fixed_query_count(
     client.force_login(l1tech)
     # + known problems, verify panel (articles any word, else trigram; similar resolved tickets),
     # mails received
-    with django_assert_num_queries(22):
+    # The known-solutions panel searches articles on PostgreSQL only (one query fewer on SQLite).
+    with django_assert_num_queries(22 if connection.vendor == "postgresql" else 21):
         response = client.get(url(ticket))
     html = response.content.decode()
     assert 'data-testid="requester-panel"' in html and "Other 0" in html
