@@ -1,11 +1,13 @@
 from django.urls import include, path
 
 from . import views
-from .views import account, desk, detail, queue_views
+from .views import account, desk, detail, macros, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
+    path("macros/", macros.macros_page, name="macros"),
+    path("macros/<int:macro_id>/delete/", macros.macro_remove, name="macro-delete"),
     path("queue/views/save/", queue_views.queue_view_save, name="queue-view-save"),
     path(
         "queue/views/<int:view_id>/delete/", queue_views.queue_view_delete, name="queue-view-delete"
