@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sla.models import Agreement, Calendar, Clock, ClockKind, ClosedDate, Target
@@ -19,6 +18,7 @@ from sla.services.config import agreement_save, calendar_save
 from sla.services.recompute import _RecomputeOnCommit
 from sla.tasks import recompute_agreement_clocks
 from sla.validation import TargetRow
+from tests.factories import api_key
 from tickets.services import ticket_create
 
 from .conftest import berlin
@@ -178,7 +178,7 @@ def test_the_admin_saves_through_the_service(
 
 def test_the_api_saves_through_the_service(manager, standard, django_capture_on_commit_callbacks):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(manager)}")
     body = {
         "targets": [
             {"kind": r.kind, "tier": r.tier, "priority": r.priority, "vip": r.vip, "minutes": m}
