@@ -36,7 +36,6 @@ def ticket_change_status(
     ticket: Ticket,
     actor: User,
     status: str,
-    reason: str = "",
     expected_status: str | None = None,
 ) -> Ticket:
     """Move the ticket along the state machine; `expected_status`: the status the caller saw

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -22,8 +22,8 @@ from common.errors import ApplicationError, NotFound
 from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
 from sla.selectors import applied_agreement, ticket_sla_status
+from tickets import downloads, services
 from tickets import selectors as ticket_selectors
-from tickets import services
 from tickets.markdown import render_markdown
 from tickets.models import Status, Ticket
 from tickets.permissions import can_work, is_customer_party
@@ -346,17 +346,10 @@ def ticket_rate(request, reference):
 @require_GET
 def attachment_download(request, reference, attachment_id):
     try:
-        attachment = ticket_selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+        return downloads.attachment_download(
+            user=request.user,
+            ticket_id=Ticket.id_from_reference(reference),
+            attachment_id=attachment_id,
+        )
     except NotFound as error:
         raise Http404(error.detail) from error
-    if attachment.ticket.reference != reference.upper():
-        raise Http404("No such attachment.")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

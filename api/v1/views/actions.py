@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from common.errors import NotFound, field_error
+from common.errors import field_error
 from tickets import services
+from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
-from tickets.selectors import attachment_get, ticket_attachments, ticket_events, ticket_replies
+from tickets.selectors import ticket_attachments, ticket_events, ticket_replies
 
 from ..permissions import IsSupportStaff
 from ..renderers import FileRenderer
@@ -172,17 +173,9 @@ class TicketAttachmentDownloadApi(TicketActionView):
         }
     )
     def get(self, request: Request, ticket_id: int, attachment_id: int) -> FileResponse:
-        attachment = attachment_get(user=request.user, attachment_id=attachment_id)
-        if attachment.ticket_id != int(ticket_id):
-            raise NotFound("No such attachment.")
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type="application/octet-stream",
+        return attachment_download(
+            user=request.user, ticket_id=int(ticket_id), attachment_id=attachment_id
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 @extend_schema(tags=["ticket actions"])
