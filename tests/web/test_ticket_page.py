@@ -134,7 +134,7 @@ def test_technician_claims_acknowledges_notes_and_changes_priority(
     assert (ticket.assignee, ticket.status, ticket.priority) == (l1tech, Status.OPEN, "P1")
     assert Reply.objects.get().internal
     html = client.get(url(ticket)).content.decode()
-    assert "Acknowledged" in html and "Priority: P3 → P1" in html
+    assert "Acknowledged" in html and "Priority: P3 normal → P1 critical" in html
 
 
 def test_assigning_someone_who_cannot_work_the_tier_is_400(
@@ -176,7 +176,8 @@ def test_escalation_pins_the_handoff_note_for_the_next_tier(
     client.force_login(l2tech)
     html = client.get(url(ticket)).content.decode()
     assert 'data-testid="handoff"' in html and "customer says it fails since Monday" in html
-    assert "Escalated: L1 → L2" in html and "SLA clock started (response L2)" in html
+    assert "Escalated from Level 1 to Level 2" in html
+    assert "SLA clock started: response at Level 2" in html
     client.force_login(alice)
     assert "customer says it fails" not in client.get(url(ticket)).content.decode()
     # Sent back down with a note.

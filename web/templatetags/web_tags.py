@@ -8,7 +8,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import Tier
 from accounts.names import hides_staff_names, staff_name_for_customers
-from tickets.models import EventKind, Priority, Status
+from tickets.models import Priority, Status
 
 register = template.Library()
 
@@ -58,48 +58,10 @@ def sla_label(value: str) -> str:
 
 @register.simple_tag
 def event_text(event, notes=None) -> str:
-    """One translated sentence per history entry (`notes`: hand-off notes by escalation id,
-    for staff, so an escalation's entry carries its note)."""
-    before, after = event.before or {}, event.after or {}
-    kind = event.kind
-    if kind == EventKind.STATUS:
-        return _("Status: %(before)s → %(after)s") % {
-            "before": status_label(before.get("status", "")),
-            "after": status_label(after.get("status", "")),
-        }
-    if kind == EventKind.TIER:
-        text = _("Tier: %(before)s → %(after)s") % {
-            "before": before.get("tier", ""),
-            "after": after.get("tier", ""),
-        }
-        return f"{text} ({after['reason']})" if after.get("reason") else text
-    if kind in (EventKind.ESCALATED, EventKind.DEESCALATED) and after.get("tier"):
-        text = _("%(what)s: %(before)s → %(after)s") % {
-            "what": EventKind(kind).label,
-            "before": before.get("tier", ""),
-            "after": after.get("tier", ""),
-        }
-        note = (notes or {}).get(after.get("escalation"))
-        return f"{text}: “{note}”" if note else text
-    if kind == EventKind.PRIORITY:
-        return _("Priority: %(before)s → %(after)s") % {
-            "before": before.get("priority", ""),
-            "after": after.get("priority", ""),
-        }
-    if kind == EventKind.ASSIGNEE:
-        person = (after.get("assignee") or {}).get("username")
-        return _("Assigned to %(who)s") % {"who": person} if person else _("Unassigned")
-    if kind == EventKind.ATTACHMENT:
-        return _("File added: %(name)s") % {"name": after.get("filename", "")}
-    if kind == EventKind.RATED:
-        return _("Rated %(n)s of 5") % {"n": after.get("rating", "")}
-    if kind.startswith("clock_"):
-        label = EventKind(kind).label if kind in EventKind.values else kind
-        clock = after.get("kind") or before.get("kind") or ""
-        tier = after.get("tier") or ""
-        detail = " ".join(part for part in (str(clock), str(tier)) if part)
-        return f"{label} ({detail})" if detail else str(label)
-    return str(EventKind(kind).label) if kind in EventKind.values else kind
+    """One translated sentence per history entry (see web.history)."""
+    from ..history import describe
+
+    return describe(event, notes=notes)
 
 
 @register.filter

@@ -31,6 +31,7 @@ from tickets.states import allowed_targets
 
 from .. import forms as web_forms
 from ..forms import apply_service_error
+from ..history import history_entries
 
 
 def _ticket(request, reference: str) -> Ticket:
@@ -98,12 +99,14 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     }
     if staff or handed_off:
         chain = handoff_chain(ticket=ticket)
+        notes = {step.pk: step.note for step in chain}
         context.update(
-            events=ticket_selectors.ticket_events(ticket=ticket, user=user),
+            history=history_entries(
+                events=ticket_selectors.ticket_events(ticket=ticket, user=user), notes=notes
+            ),
             chain=chain,
             chain_html=[(step, render_markdown(step.note)) for step in chain],
             pinned=pinned_handoff(ticket=ticket, chain=chain),
-            handoff_notes={step.pk: step.note for step in chain},
         )
     if staff:
         context.update(
