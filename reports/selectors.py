@@ -14,14 +14,18 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +103,9 @@ def dashboard_figures(
         compliance_by_tier:     [{tier, clocks, met, breached, percent_met}]  (response clocks)
         compliance_by_priority: [{priority, clocks, met, breached, percent_met}]  (all clocks)
         breaches_per_day:       [{day: "YYYY-MM-DD", breaches}]  (every day of the period)
-        first_response_by_tier: [{tier, responses, median_minutes, p90_minutes}]
+        first_response_by_tier: [{tier, responses, median_minutes, p90_minutes,
+                                  breached_unanswered}]  (answers only; breaches nobody
+                                  answered apart)
         escalation_rates:       [{from_tier, to_tier, entered, escalated, percent}]
         backlog_by_age:         [{tier, age_under_1d, age_1_to_3d, age_3_to_7d, age_over_7d,
                                   total}]  (active tickets now)
@@ -191,10 +197,25 @@ def _breaches_per_day(
 
 
 def _first_response(clocks: QuerySet[Clock]) -> list[dict[str, Any]]:
-    # A response clock ends met (on time) or, once breached, when the late answer or the
-    # hand-off to another tier stopped it; both count, so late answers weigh in the p90.
-    ended = clocks.filter(kind=ClockKind.RESPONSE).filter(
-        Q(met_at__isnull=False) | Q(breached_at__isnull=False, stopped_at__isnull=False)
+    # Only real answers count: a response clock met on time, or a breached one that a late
+    # answer then met (its "met" history entry says so). A breached clock that nobody
+    # answered (handed to another tier, or still waiting) is counted apart, never as a
+    # response.
+    responses = clocks.filter(kind=ClockKind.RESPONSE)
+    late_answer = Exists(
+        TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.CLOCK_MET)
+        .annotate(met_clock=Cast(KT("after__clock"), BigIntegerField()))
+        .filter(met_clock=OuterRef("pk"))
+    )
+    responses = responses.annotate(answered_late=late_answer)
+    unanswered = dict(
+        responses.filter(breached_at__isnull=False, answered_late=False)
+        .values("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    ended = responses.filter(
+        Q(met_at__isnull=False) | Q(breached_at__isnull=False, answered_late=True)
     )
     ended = ended.annotate(ended_at=Coalesce("met_at", "stopped_at"))
     duration = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
@@ -226,6 +247,7 @@ def _first_response(clocks: QuerySet[Clock]) -> list[dict[str, Any]]:
             "responses": rows.get(tier, {}).get("responses", 0),
             "median_minutes": _minutes(rows.get(tier, {}).get("median")),
             "p90_minutes": _minutes(rows.get(tier, {}).get("p90")),
+            "breached_unanswered": unanswered.get(tier, 0),
         }
         for tier in Tier.values
     ]

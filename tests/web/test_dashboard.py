@@ -16,17 +16,24 @@ from reports.selectors import dashboard_figures
 from sla.models import Clock, ClockKind
 from tests.factories import OrganisationFactory, TicketFactory, UserFactory
 from tests.web.conftest import give_clock
+from tickets import events
+from tickets.models import EventKind
 from tickets.services import ticket_assign
 
 pytestmark = pytest.mark.django_db
+# session, user, one query per table (escalation rates, workload and first response: two
+# each), organisations for the filter
+DASHBOARD_QUERIES = 14
 NOTE = "Checked DNS and the proxy; the customer confirms it fails on every machine."
 
 
 def clock(ticket, *, tier, minutes, outcome, kind=ClockKind.RESPONSE, started=None):
-    """A finished clock: `outcome` is met (on time) or breached (answered/handed on late)."""
+    """A finished clock: `outcome` is met (on time), breached (answered late) or unanswered
+    (breached, then handed to another tier without an answer)."""
     started = started or timezone.now() - timedelta(hours=6)
     ended = started + timedelta(minutes=minutes)
-    return Clock.objects.create(
+    late = outcome in ("breached", "unanswered")
+    made = Clock.objects.create(
         ticket=ticket,
         kind=kind,
         tier=tier if kind == ClockKind.RESPONSE else "",
@@ -36,9 +43,17 @@ def clock(ticket, *, tier, minutes, outcome, kind=ClockKind.RESPONSE, started=No
         due_at=started + timedelta(minutes=30),
         warn_at=started + timedelta(minutes=24),
         met_at=ended if outcome == "met" else None,
-        breached_at=started + timedelta(minutes=30) if outcome == "breached" else None,
-        stopped_at=ended if outcome == "breached" else None,
+        breached_at=started + timedelta(minutes=30) if late else None,
+        stopped_at=ended if late else None,
     )
+    if outcome == "breached":  # the late answer's history entry, as clocks_meet_response writes
+        events.record(
+            ticket=ticket,
+            kind=EventKind.CLOCK_MET,
+            actor=None,
+            after={"clock": made.pk, "kind": kind, "tier": made.tier, "late": True},
+        )
+    return made
 
 
 @pytest.fixture
@@ -76,7 +91,13 @@ def test_compliance_per_tier_and_priority(manager, history):
 
 def test_first_response_median_and_p90_per_tier(manager, history):
     rows = by(figures(manager)["first_response_by_tier"], "tier")
-    assert rows["L1"] == {"tier": "L1", "responses": 5, "median_minutes": 30.0, "p90_minutes": 76.0}
+    assert rows["L1"] == {
+        "tier": "L1",
+        "responses": 5,
+        "median_minutes": 30.0,
+        "p90_minutes": 76.0,
+        "breached_unanswered": 0,
+    }
     assert rows["L2"]["median_minutes"] == 47.5
     assert rows["L3"]["responses"] == 0 and rows["L3"]["median_minutes"] is None
 
@@ -171,9 +192,7 @@ def test_dashboard_query_count_does_not_grow(
         ticket = TicketFactory(requester=alice, assignee=l1tech, tier=Tier.L1)
         clock(ticket, tier="L1", minutes=n, outcome="met" if n % 2 else "breached")
     client.force_login(manager)
-    # session, user, one query per table (escalation rates and workload: two each),
-    # organisations for the filter
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
 
@@ -208,3 +227,23 @@ def test_sweep_escalations_count_and_deescalations_do_not(manager, alice, l2tech
         1,
         50.0,
     )
+
+
+def test_first_response_counts_answers_only_breaches_without_answer_apart(
+    client, manager, alice, history, django_assert_num_queries
+):
+    # Three breached L1 clocks nobody answered (the sweep handed the tickets to L2).
+    for _ in range(3):
+        clock(TicketFactory(requester=alice), tier="L1", minutes=45, outcome="unanswered")
+    rows = by(figures(manager)["first_response_by_tier"], "tier")
+    assert (rows["L1"]["responses"], rows["L1"]["breached_unanswered"]) == (5, 3)
+    assert rows["L1"]["median_minutes"] == 30.0  # the unanswered ones weigh nothing
+    client.force_login(manager)
+    client.get(reverse("dashboard"))
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        html = client.get(reverse("dashboard")).content.decode()
+    table = html[html.index('data-table="first_response_by_tier"') :]
+    assert "Breached, never answered" in table
+    row = table[table.index('data-key="L1"') :]
+    assert '<td data-testid="responses">5</td>' in row
+    assert '<td data-testid="breached-unanswered">3</td>' in row
