@@ -57,13 +57,14 @@ def load(*, count: int, requester: User, agreement: Agreement | None, now: datet
             INSERT INTO {ticket_table} (subject, description, requester_id, organisation_id,
                 priority, tier, status, is_vip, sla_breached, sla_paused, satisfaction_comment,
                 created_at, updated_at, response_due_at, response_warn_at,
-                resolution_due_at, resolution_warn_at)
+                resolution_due_at, resolution_warn_at, next_due_at)
             SELECT 'Bench ticket ' || g, 'Generated for the benchmark.', %(req)s, %(org)s,
                 'P3', 'L1', 'open', false, false, false, '', %(now)s, %(now)s,
                 %(now)s + interval '1 day' + (g %% 86400) * interval '1 second',
                 %(now)s + interval '20 hours' + (g %% 86400) * interval '1 second',
                 %(now)s + interval '2 days' + (g %% 86400) * interval '1 second',
-                %(now)s + interval '40 hours' + (g %% 86400) * interval '1 second'
+                %(now)s + interval '40 hours' + (g %% 86400) * interval '1 second',
+                %(now)s + interval '1 day' + (g %% 86400) * interval '1 second'
             FROM generate_series(1, %(n)s) AS g
             """,  # noqa: S608
             {"req": requester.pk, "org": requester.organisation_id, "now": now, "n": count},

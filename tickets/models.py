@@ -49,6 +49,10 @@ class Status(models.TextChoices):
         return [cls.NEW, cls.OPEN, cls.PENDING_CUSTOMER, cls.ON_HOLD]
 
 
+# The statuses the queue's partial indexes cover (the same as Status.active()).
+QUEUE_STATUSES = ["new", "open", "pending_customer", "on_hold"]
+
+
 class Category(BaseModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
@@ -167,6 +171,9 @@ class Ticket(BaseModel):
     resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_breached = models.BooleanField(_("SLA breached"), default=False)
     sla_paused = models.BooleanField(_("SLA paused"), default=False)
+    # The earlier of the two deadlines above, stored so the queue's urgency order
+    # (breached first, then nearest due) is an index scan instead of a sort of every row.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
 
     satisfaction_rating = models.PositiveSmallIntegerField(
         _("satisfaction rating"), null=True, blank=True
@@ -186,6 +193,22 @@ class Ticket(BaseModel):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["response_due_at"], name="ticket_response_due"),
             models.Index(fields=["resolution_due_at"], name="ticket_resolution_due"),
+            # The queue: active tickets by urgency, within one tier or across all visible.
+            models.Index(
+                "tier",
+                models.F("sla_breached").desc(),
+                models.F("next_due_at").asc(nulls_last=True),
+                "id",
+                name="ticket_queue_tier_urgency",
+                condition=Q(status__in=QUEUE_STATUSES),
+            ),
+            models.Index(
+                models.F("sla_breached").desc(),
+                models.F("next_due_at").asc(nulls_last=True),
+                "id",
+                name="ticket_queue_urgency",
+                condition=Q(status__in=QUEUE_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

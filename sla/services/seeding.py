@@ -24,7 +24,7 @@ from .. import events as clock_events
 from ..models import Clock, ClockKind, ClockPause
 from ..policies import Policy, applicable_agreements, policy_for
 from .deadlines import deadlines, pausing_statuses
-from .sync import write_columns
+from .sync import next_due, write_columns
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
@@ -80,7 +80,7 @@ def clocks_create_in_bulk(*, tickets: Sequence[Ticket]) -> int:
                 )
             )
             values |= {f"{prefix}_due_at": due, f"{prefix}_warn_at": warn}
-        columns.append((ticket.pk, values))
+        columns.append((ticket.pk, values | {"next_due_at": next_due(values)}))
     by_id = {ticket.pk: ticket for ticket in active}
     with transaction.atomic():
         for offset in range(0, len(rows), BATCH):

@@ -1,7 +1,7 @@
 """Mirror a ticket's current clocks onto its denormalised SLA columns.
 
 This is the only code that writes Ticket.response_due_at/response_warn_at/
-resolution_due_at/resolution_warn_at/sla_breached/sla_paused, so the columns
+resolution_due_at/resolution_warn_at/sla_breached/sla_paused/next_due_at, so the columns
 and `sla.selectors.SlaStatus` always agree with the clocks:
 
 * response columns: the latest cycle of the current tier's response clock,
@@ -31,6 +31,7 @@ COLUMNS = (
     "resolution_warn_at",
     "sla_breached",
     "sla_paused",
+    "next_due_at",
 )
 
 
@@ -60,7 +61,7 @@ def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
         return getattr(clock, field) if clock in owed else None
 
     unbreached = [c for c in owed if not c.breached_at]
-    return {
+    values = {
         "response_due_at": instant(response, "due_at"),
         "response_warn_at": instant(response, "warn_at"),
         "resolution_due_at": instant(resolution, "due_at"),
@@ -68,6 +69,13 @@ def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
         "sla_breached": any(c.breached_at for c in owed),
         "sla_paused": bool(unbreached) and all(c.paused_at for c in unbreached),
     }
+    return values | {"next_due_at": next_due(values)}
+
+
+def next_due(values: dict[str, Any]) -> datetime | None:
+    """The stored `next_due_at` for a ticket's deadline columns: the earlier one set."""
+    due = (values.get("response_due_at"), values.get("resolution_due_at"))
+    return min((instant for instant in due if instant is not None), default=None)
 
 
 def tickets_sync_sla(

@@ -11,6 +11,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from tests.processes import die_with_parent
+
 ROOT = Path(settings.BASE_DIR)
 CELERY = str(Path(sys.executable).with_name("celery"))
 
@@ -61,6 +63,7 @@ class Worker:
             stdout=self.handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         wait_until(lambda: b"ready." in self.log.read_bytes(), timeout=timeout, message="worker")
         return self

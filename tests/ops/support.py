@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from tests.processes import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -91,7 +93,13 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
     """Start a long-running process; its output goes to `log` (a pipe could fill up)."""
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=die_with_parent,
         )
     process.log = log  # type: ignore[attr-defined]
     return process
