@@ -18,6 +18,8 @@ class WebhookEvent(models.TextChoices):
     SLA_WARNING = "sla.warning", _("SLA warning")
     SLA_BREACH = "sla.breach", _("SLA breach")
     ESCALATED = "ticket.escalated", _("Escalated")
+    RELEASE_PUBLISHED = "release.published", _("Maintenance release published")
+    PROBLEM_FIXED = "problem.fixed", _("Known problem fixed")
 
 
 def new_secret() -> str:

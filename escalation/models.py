@@ -148,6 +148,13 @@ class NotificationKind(models.TextChoices):
     CUSTOMER_REPLY = "customer_reply", _("Customer replied")
     NEW_IN_QUEUE = "new_in_queue", _("New ticket in your queue")
     RELEASED = "released", _("A ticket of yours moved on")
+    RELEASE = "release", _("Maintenance release published")
+    RELEASE_FIXED = "release_fixed", _("Your ticket was fixed in a release")
+
+    @classmethod
+    def mandatory(cls) -> set[str]:
+        """Kinds nobody can switch off: customers cannot refuse maintenance releases."""
+        return {cls.RELEASE, cls.RELEASE_FIXED}
 
 
 class Notification(models.Model):
@@ -158,7 +165,12 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="notifications"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        help_text=_("Empty for notices about no one ticket (a maintenance release)."),
     )
     subject = models.CharField(_("subject"), max_length=250)
     body = models.TextField(_("body"))

@@ -40,7 +40,7 @@ class OutboxRow(Protocol):
     subject: str
     body: str
     recipient: User
-    ticket: Ticket
+    ticket: Ticket | None
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +81,8 @@ def recipient_language(user: User) -> str:
 def notification_email(row: OutboxRow) -> EmailMultiAlternatives:
     """The e-mail for one outbox row, in its recipient's language."""
     ticket = row.ticket
+    if ticket is None:
+        return _notice_email(row)
     automatic = row.kind not in PERSONAL_KINDS
     language = recipient_language(row.recipient)
     thread = thread_ids(ticket)
@@ -111,6 +113,29 @@ def notification_email(row: OutboxRow) -> EmailMultiAlternatives:
         to=[row.recipient.email],
         reply_to=[addresses.reply_address(ticket.pk)],
         headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _notice_email(row: OutboxRow) -> EmailMultiAlternatives:
+    """A notice about no one ticket (a maintenance release): no thread, no reply address."""
+    language = recipient_language(row.recipient)
+    with translation.override(language):
+        html = render_to_string(
+            "mail/notification.html",
+            {"body": body_html(row.body), "hint": "", "language": language},
+        )
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient.email],
+        headers={
+            "Message-ID": f"<n{row.pk}.notice@{addresses.mail_domain()}>",
+            "Content-Language": language,
+            "Auto-Submitted": "auto-generated",
+        },
     )
     message.attach_alternative(html, "text/html")
     return message

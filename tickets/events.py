@@ -92,6 +92,18 @@ def created(*, ticket: Ticket, actor: User, routing: str = "") -> TicketEvent:
     return build(ticket=ticket, kind=EventKind.CREATED, actor=actor, after=after)
 
 
+def fixed_in_release(
+    *, ticket: Ticket, actor: User | None, release_id: int, version: str
+) -> TicketEvent:
+    """The maintenance release that fixes the ticket (written as it resolves it)."""
+    return build(
+        ticket=ticket,
+        kind=EventKind.FIXED_IN_RELEASE,
+        actor=actor,
+        after={"release": release_id, "version": version},
+    )
+
+
 def status_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
     return build(
         ticket=ticket,

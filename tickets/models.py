@@ -319,6 +319,7 @@ class EventKind(models.TextChoices):
     WATCHER_REMOVED = "watcher_removed", _("Watcher removed")
     TAGS = "tags", _("Tags changed")
     CLOCK_STOPPED = "clock_stopped", _("SLA clock stopped")
+    FIXED_IN_RELEASE = "fixed_in_release", _("Fixed in a release")
 
 
 # What a technician did on a ticket that keeps it readable for them after it moves on.

@@ -135,6 +135,8 @@ def describe(event: TicketEvent, *, notes: dict | None = None, people: dict | No
         return _("File added: %(name)s") % {"name": after.get("filename", "")}
     if kind == EventKind.RATED:
         return _("Rated %(n)s of 5") % {"n": after.get("rating", "")}
+    if kind == EventKind.FIXED_IN_RELEASE:
+        return _("Fixed in release %(version)s") % {"version": after.get("version", "")}
     if kind == EventKind.ACKNOWLEDGED and after.get("message"):
         return _("Acknowledged with a message to the customer")
     if kind == EventKind.NOTIFICATION:

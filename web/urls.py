@@ -57,4 +57,5 @@ urlpatterns = [
         name="ticket-macro-preview",
     ),
     path("", include("knowledge.urls")),
+    path("", include("releases.urls")),
 ]

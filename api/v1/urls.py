@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from .views import actions, auth, desk, knowledge, mail, manage, tickets, webhooks
+from .views import actions, auth, desk, knowledge, mail, manage, releases, tickets, webhooks
 
 
 class IdConverter:
@@ -87,6 +87,13 @@ urlpatterns = [
         "knowledge/<id:article_id>/solved/",
         knowledge.ArticleLinkTicketApi.as_view(),
         name="article-link-ticket",
+    ),
+    path("releases/", releases.ReleaseListApi.as_view(), name="release-list"),
+    path("releases/<id:release_id>/", releases.ReleaseDetailApi.as_view(), name="release-detail"),
+    path(
+        "releases/<id:release_id>/publish/",
+        releases.ReleasePublishApi.as_view(),
+        name="release-publish",
     ),
     path("problems/", knowledge.ProblemListApi.as_view(), name="problem-list"),
     path("problems/<id:problem_id>/", knowledge.ProblemDetailApi.as_view(), name="problem-detail"),

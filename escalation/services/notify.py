@@ -67,7 +67,7 @@ class Cause(NamedTuple):
     """What one cause (a status change, a breached clock) tells whom, on which ticket."""
 
     messages: Iterable[Message]
-    ticket: Ticket
+    ticket: Ticket | None  # None: a notice about no one ticket (a maintenance release)
     key: str
     exclude: User | None = None
 
@@ -133,7 +133,7 @@ def notifications_write(
                 Notification,
                 recipient_id=pk,
                 kind=m.kind,
-                ticket_id=cause.ticket.pk,
+                ticket_id=cause.ticket.pk if cause.ticket is not None else None,
                 subject=m.subject[:250],
                 body=m.body,
                 cause_key=cause.key[:100],
@@ -238,7 +238,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         marked = Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
             sent_at=timezone.now(), last_error=""
         )
-        if marked == 1:
+        if marked == 1 and row.ticket is not None:
             events.record(
                 ticket=row.ticket,
                 kind=EventKind.NOTIFICATION,
@@ -272,6 +272,8 @@ def notification_preference_set(*, user: User, kind: str, enabled: bool) -> Noti
     """Switch one kind of notification on or off for a user (the settings page calls this)."""
     if kind not in NotificationKind.values:
         raise field_error("kind", f"Unknown notification kind “{kind}”.")
+    if kind in NotificationKind.mandatory() and not enabled:
+        raise field_error("kind", f"“{kind}” notices cannot be switched off.")
     preference, _ = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"enabled": enabled}
     )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "sla",
     "escalation",
     "knowledge",
+    "releases",
     "web",
     "reports",
     "api",

@@ -1,6 +1,7 @@
 """The ticket page: who sees what, and every action posted from it."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,15 +212,15 @@ def test_detail_query_count_does_not_grow(
     client.force_login(l1tech)
     # session, user, ticket, agreement, replies, their files, ticket files, events, handoff,
     # assignable; panels: macros, requester targets/open/recent, watchers, colleagues, links, tags;
-    # known problems; verify panel: articles (any word, else trigram), similar resolved tickets;
-    # mails received
-    with django_assert_num_queries(23):
+    # known problems, release fixes; verify panel: articles (any word, else trigram), similar
+    # resolved tickets; mails received (articles: one query fewer on SQLite, no trigram stage)
+    with django_assert_num_queries(24 if connection.vendor == "postgresql" else 23):
         response = client.get(url(ticket))
     assert response.status_code == 200
     client.force_login(alice)
     # customers: no events, hand-off or assignable list; watchers and colleagues to copy in;
-    # known problems
-    with django_assert_num_queries(10):
+    # known problems, release fixes
+    with django_assert_num_queries(11):
         assert client.get(url(ticket)).status_code == 200
 
 

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from knowledge.urls import PageIdConverter  # noqa: F401  (registers "pageid")
+
+from . import views
+from .feeds import ReleaseFeed
+
+R = "releases/<pageid:release_id>/"
+urlpatterns = [
+    path("releases/", views.release_index, name="releases"),
+    path("releases/new/", views.release_new, name="release-new"),
+    path("releases/feed/", ReleaseFeed(), name="release-feed"),
+    path(R, views.release_detail, name="release-detail"),
+    path(f"{R}publish/", views.release_publish, name="release-publish"),
+]
