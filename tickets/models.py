@@ -85,7 +85,10 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         scope = Q(requester=user)
         if user.is_organisation_contact and user.organisation_id:
             scope |= Q(organisation_id=user.organisation_id)
-        return self.filter(scope | self._watched_by(user))
+        if user.organisation_id:
+            # A customer copied in sees the ticket while still of its organisation.
+            scope |= self._watched_by(user) & Q(organisation_id=user.organisation_id)
+        return self.filter(scope)
 
     @staticmethod
     def _watched_by(user: User) -> Q:

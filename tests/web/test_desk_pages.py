@@ -163,3 +163,16 @@ def test_panels_and_views_in_german(client, alice, l1tech, make_ticket):
     assert "Tastenkürzel" in html
     queue = client.get(reverse("queue")).content.decode()
     assert "Meine offenen Tickets" in queue and "Wartet auf Kundschaft" in queue
+
+
+def test_copied_in_colleague_reads_along_without_reply_box(client, alice, bob, make_ticket):
+    ticket = make_ticket(alice)
+    watcher_add(ticket=ticket, actor=alice, user=bob)
+    client.force_login(bob)
+    html = client.get(url(ticket)).content.decode()
+    assert ticket.subject in html and 'id="reply-title"' not in html
+    # Moving to another organisation ends what being copied in showed.
+    other = bob.organisation.__class__.objects.create(name="Elsewhere")
+    bob.organisation = other
+    bob.save(update_fields=["organisation"])
+    assert client.get(url(ticket)).status_code == 404

@@ -95,7 +95,10 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
             and ticket.status in (Status.RESOLVED, Status.CLOSED)
             and ticket.satisfaction_rating is None
         ),
-        "can_reply": ticket.status != Status.CLOSED and not handed_off,
+        # Colleagues copied in (watchers) read along; the requester's side answers.
+        "can_reply": ticket.status != Status.CLOSED
+        and not handed_off
+        and (staff or is_customer_party(ticket=ticket, user=user)),
     }
     if staff or handed_off:
         chain = handoff_chain(ticket=ticket)
