@@ -57,6 +57,12 @@ urlpatterns = [
     path(f"{T}merge/", desk.TicketMergeApi.as_view(), name="ticket-merge"),
     path(f"{T}links/", desk.TicketLinksApi.as_view(), name="ticket-links"),
     path(f"{T}watchers/", desk.TicketWatchersApi.as_view(), name="ticket-watchers"),
+    path(
+        f"{T}watchers/<id:user_id>/",
+        desk.TicketWatcherRemoveApi.as_view(),
+        name="ticket-watcher-remove",
+    ),
+    path(f"{T}links/<id:other_id>/", desk.TicketLinkRemoveApi.as_view(), name="ticket-link-remove"),
     path(f"{T}tags/", desk.TicketTagsApi.as_view(), name="ticket-tags"),
     path(
         f"{T}macros/<id:macro_id>/apply/",

@@ -116,3 +116,21 @@ def test_tags_filter_and_detail(client, alice, l1tech, manager):
     assert response.status_code == 400
     assert as_user(client, alice).get("/api/v1/tickets/?tag=vpn").status_code == 400
     assert client.get(f"/api/v1/tickets/{tagged.pk}/").json()["tags"] == []
+
+
+def test_unwatch_and_unlink(client, alice, bob, l1tech):
+    ticket, other = file(alice), file(alice, "Other")
+    client.force_login(alice)
+    client.post(f"/api/v1/tickets/{ticket.pk}/watchers/", {"user": bob.pk}, "application/json")
+    client.force_login(bob)
+    assert client.delete(f"/api/v1/tickets/{ticket.pk}/watchers/{bob.pk}/").status_code == 204
+    assert client.delete(f"/api/v1/tickets/{ticket.pk}/watchers/{bob.pk}/").status_code == 404
+    client.force_login(l1tech)
+    client.post(
+        f"/api/v1/tickets/{ticket.pk}/links/",
+        {"target": other.pk, "kind": "related"},
+        "application/json",
+    )
+    assert client.delete(f"/api/v1/tickets/{other.pk}/links/{ticket.pk}/").status_code == 204
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/links/").json() == []
+    assert client.delete(f"/api/v1/tickets/{other.pk}/links/{ticket.pk}/").status_code == 409

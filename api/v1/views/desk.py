@@ -167,3 +167,28 @@ class TagListApi(StrictQueryMixin, generics.GenericAPIView):
 
     def get(self, request: Request) -> Response:
         return Response({"tags": list(Tag.objects.order_by("name").values_list("name", flat=True))})
+
+
+@extend_schema(tags=["ticket actions"], request=None, responses={204: None})
+class TicketWatcherRemoveApi(TicketActionView):
+    """Stop watching (your own id), or take a colleague off the ticket."""
+
+    def delete(self, request: Request, ticket_id: int, user_id: int) -> Response:
+        ticket = self.get_ticket()
+        person = User.objects.filter(pk=user_id).first()
+        if person is None or not watchers.watcher_remove(
+            ticket=ticket, actor=request.user, user=person
+        ):
+            raise NotFound("No such watcher.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["ticket actions"], request=None, responses={204: None})
+class TicketLinkRemoveApi(TicketActionView):
+    """Remove the link between this ticket and another (a merge's link stays)."""
+
+    def delete(self, request: Request, ticket_id: int, other_id: int) -> Response:
+        ticket = self.get_ticket()
+        other = _other(request, other_id, "other")
+        links.ticket_unlink(ticket=ticket, other=other, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
