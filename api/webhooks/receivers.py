@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Tier
@@ -96,7 +97,10 @@ def on_events_recorded(sender, events: Sequence[TicketEvent], **kwargs) -> None:
 
 
 def on_webhook_changed(sender, **kwargs) -> None:
+    # Now for this transaction's own reads, and again once committed: a request that filled
+    # the cache from the old rows in between must not keep them for the cache's lifetime.
     forget_active_hooks()
+    transaction.on_commit(forget_active_hooks)
 
 
 def connect() -> None:

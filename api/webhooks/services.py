@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
-from . import signing
+from . import signing, targets
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +47,13 @@ def _clean_events(events: Any) -> list[str]:
     return sorted(set(events))
 
 
+def _check_target(url: str) -> None:
+    try:
+        targets.check_url(url)
+    except targets.TargetRefused as exc:
+        raise ValidationError({"url": [str(exc)]}) from exc
+
+
 def webhook_create(
     *, actor, url: str, events: list[str], description: str = "", is_active: bool = True
 ) -> Webhook:
@@ -60,6 +65,7 @@ def webhook_create(
         created_by=actor,
     )
     hook.full_clean()
+    _check_target(hook.url)
     hook.save()
     return hook
 
@@ -71,6 +77,7 @@ def webhook_update(*, webhook: Webhook, data: dict[str, Any]) -> Webhook:
     if "events" in data:
         webhook.events = _clean_events(data["events"])
     webhook.full_clean()
+    _check_target(webhook.url)
     webhook.save()
     return webhook
 
@@ -115,8 +122,22 @@ def subscribed_events() -> set[str]:
 
 def deliveries_record(*, deliveries: Sequence[tuple[str, dict[str, Any]]]) -> list[WebhookDelivery]:
     """Write one outbox row per subscribed hook for each (event, payload), in one query;
-    queue them once the transaction commits."""
+    queue them once the transaction commits.
+
+    The cached hook list may be stale (a hook deleted meanwhile, a cache that outlived its
+    database): rows are written only for hooks that still exist and are active, so a ticket
+    write never fails on a foreign key because of the cache."""
     hooks = active_hooks()
+    wanted = {event for event, _payload in deliveries}
+    candidates = {pk for pk, events in hooks if wanted.intersection(events)}
+    if not candidates:
+        return []
+    live = set(
+        Webhook.objects.filter(pk__in=candidates, is_active=True).values_list("id", flat=True)
+    )
+    if live != candidates:
+        forget_active_hooks()
+    hooks = [(pk, events) for pk, events in hooks if pk in live]
     now = timezone.now()
     rows = [
         WebhookDelivery(
@@ -219,10 +240,11 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Webhoo
 def _post(
     *, hook: Webhook, delivery: WebhookDelivery, body: bytes, timestamp: int
 ) -> tuple[int | None, str]:
-    request = urllib.request.Request(  # noqa: S310 - managers register http(s) URLs only
+    """One POST to the hook's checked address (see targets: no internal addresses, no
+    redirects followed, generic error classes only)."""
+    return targets.post(
         hook.url,
-        data=body,
-        method="POST",
+        body=body,
         headers={
             "Content-Type": "application/json",
             "User-Agent": "Tierdesk-Webhooks/1",
@@ -233,14 +255,8 @@ def _post(
             signing.EVENT_HEADER: delivery.event,
             signing.DELIVERY_HEADER: str(delivery.pk),
         },
+        timeout=TIMEOUT_SECONDS,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
 
 
 def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -151,6 +151,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Product settings.
+# Webhooks may reach loopback/private/link-local addresses only if this is set (a receiver on
+# the same host or network); otherwise such targets are refused at registration and delivery.
+TIERDESK_WEBHOOKS_ALLOW_PRIVATE = env.bool("TIERDESK_WEBHOOKS_ALLOW_PRIVATE", default=False)
 TIERDESK_MAX_ATTACHMENT_BYTES = env.int("TIERDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 TIERDESK_REOPEN_DAYS = env.int("TIERDESK_REOPEN_DAYS", default=14)
 TIERDESK_ESCALATION_INTERVAL_SECONDS = env.int("TIERDESK_ESCALATION_INTERVAL_SECONDS", default=30)

@@ -76,3 +76,6 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-attachments"
 TIERDESK_DEMO = True
+# The tests' webhook receivers listen on 127.0.0.1 (tests/security/test_webhook_targets.py
+# turns this off to prove the refusal).
+TIERDESK_WEBHOOKS_ALLOW_PRIVATE = True
