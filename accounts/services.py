@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from common.errors import ApplicationError, Conflict, NotAllowed
 
 from .audit import one_line, security_event_record
 from .models import ApiToken, SecurityEventKind, User
+
+log = logging.getLogger(__name__)
 
 MAX_TOKENS_PER_USER = 20
 # last_used_at is written at most this often per token, not on every request.
@@ -32,6 +35,23 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
     form = PasswordResetForm({"email": email})
     if form.is_valid():
         form.save(domain_override=domain, use_https=use_https)
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """Queue the reset mail after commit and return at once: the answer takes the same time
+    whether or not the address is registered (no lookup, no SMTP in the request). A broker
+    outage is logged; the person may ask again."""
+    from .tasks import send_password_reset
+
+    security_event_record(kind=SecurityEventKind.PASSWORD_RESET_REQUESTED, username=email)
+
+    def queue() -> None:
+        try:
+            send_password_reset.apply_async((email, domain, use_https), retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure; never a 500 for the visitor
+            log.warning("Broker unavailable; a password-reset mail was not queued")
+
+    transaction.on_commit(queue)
 
 
 def token_hash(key: str) -> str:

@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from common.cache import guarded_cache
+from common.ratelimit import rate_limit_hit
 
 
 class _PostThrottle(SimpleRateThrottle):
@@ -25,9 +26,16 @@ class _PostThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view):
+        """Counted atomically (common.ratelimit): concurrent requests cannot exceed the rate."""
         if request.method != "POST":
             return True
-        return super().allow_request(request, view)
+        self._wait = rate_limit_hit(
+            scope=self.scope, ident=self.get_cache_key(request, view) or "", rate=self.get_rate()
+        )
+        return self._wait is None
+
+    def wait(self):
+        return getattr(self, "_wait", None)
 
     def key_for(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}

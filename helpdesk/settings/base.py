@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value can be set from the environment."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "common",
     "accounts",
     "tickets",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ApplicationErrorMiddleware",
+    "accounts.throttle.SignInThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -86,7 +90,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.ManagerBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.ManagerBackend",
+]
+# Sign-in lockout (django-axes): per username and per client address, lifted after a cool-off.
+AXES_FAILURE_LIMIT = env.int("TIERDESK_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("TIERDESK_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_address"
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,6 +227,10 @@ REST_FRAMEWORK = {
         "token_user": env("TIERDESK_THROTTLE_TOKEN_USER", default="10/min"),
         "ticket_user": env("TIERDESK_THROTTLE_TICKET_USER", default="30/min"),
         "ticket_ip": env("TIERDESK_THROTTLE_TICKET_IP", default="120/min"),
+        "login_ip": env("TIERDESK_THROTTLE_LOGIN_IP", default="30/min"),
+        "login_user": env("TIERDESK_THROTTLE_LOGIN_USER", default="10/min"),
+        "reset_ip": env("TIERDESK_THROTTLE_RESET_IP", default="10/hour"),
+        "reset_address": env("TIERDESK_THROTTLE_RESET_ADDRESS", default="3/hour"),
     },
     # The client address is REMOTE_ADDR unless a trusted proxy count is configured, so a
     # forged X-Forwarded-For cannot dodge the per-IP limits.

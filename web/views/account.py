@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.validators import MaxValueValidator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ApiToken
-from accounts.services import api_token_create, api_tokens_revoke
+from accounts.services import api_token_create, api_tokens_revoke, password_reset_request
 from common.ids import parse_id
 
 
@@ -62,3 +64,15 @@ def api_token_revoke(request, token_id: str):
         raise Http404
     messages.success(request, _("The token was revoked."))
     return redirect("api-tokens")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Queues the mail (accounts.tasks) instead of sending it while the visitor waits."""
+
+    def form_valid(self, form):
+        password_reset_request(
+            email=form.cleaned_data["email"],
+            domain=get_current_site(self.request).domain,
+            use_https=self.request.is_secure(),
+        )
+        return redirect(self.get_success_url())
