@@ -146,3 +146,31 @@ def pytest_runtest_teardown(item, nextitem):
 
     with item.config.stash[blocking_manager_key].unblock():
         seed_migrated_data()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Before the session's fixtures drop the test database: end every other session on it.
+
+    A server or worker the tests started, or a thread they left behind, may still hold a
+    connection when the run ends; dropping the database would then fail with "database … is
+    being accessed by other users" and leave it behind. The database is this run's own.
+    """
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"] if django_settings.configured else {}
+    if database.get("ENGINE", "").endswith("postgresql"):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        name = connection.settings_dict["NAME"]
+        if name.startswith("test_"):
+            with session.config.stash[blocking_manager_key].unblock():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [name],
+                    )
+                connection.close()
+    yield

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import seed_migrated_data
 
@@ -47,10 +48,15 @@ def _live_server_media_url():
 
 @pytest.fixture(scope="session")
 def _chromium(_live_server_media_url):
+    # Django keeps a connection per context, and Playwright's sync API switches context: a
+    # connection opened on one side is invisible on the other and would stay open until the
+    # test database is dropped ("… is being accessed by other users"). Close them at the switch.
+    connections.close_all()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
+        connections.close_all()
 
 
 class Session:
