@@ -154,7 +154,10 @@ def _text_of(part: EmailMessage) -> str:
 def html_to_markdown(html: str) -> str:
     """Sanitise first (scripts, styles, images and handlers gone), then convert."""
     clean = nh3.clean(html, tags=HTML_TAGS, attributes={"a": {"href"}}, strip_comments=True)
-    text = markdownify(clean, heading_style="ATX", bullets="-")
+    try:
+        text = markdownify(clean, heading_style="ATX", bullets="-")
+    except RecursionError as exc:
+        raise Malformed("The HTML is nested too deeply to read.") from exc
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

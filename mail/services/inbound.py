@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -82,6 +82,10 @@ def inbound_mail_receive(
         parsed = parse_mail(raw, max_bytes=limit)
     except Malformed as bad:
         return _record(mailbox, message_id, raw, now, Outcome.QUARANTINED, str(bad), size=size)
+    except Exception as exc:  # noqa: BLE001 - whatever trips the parser must not block the box
+        log.exception("Mail %s could not be parsed", message_id)
+        reason = f"Unreadable mail ({exc.__class__.__name__}: {exc})"
+        return _record(mailbox, message_id, raw, now, Outcome.QUARANTINED, reason, size=size)
     try:
         with transaction.atomic():
             return _judge(mailbox, message_id, raw, parsed, now)
@@ -95,6 +99,12 @@ def inbound_mail_receive(
         return _record(
             mailbox, message_id, raw, now, Outcome.QUARANTINED, refused.detail, parsed=parsed
         )
+    except DatabaseError:
+        raise  # the database is away: the mail stays unmarked and is read again next poll
+    except Exception as exc:  # noqa: BLE001 - a defect on one mail must not block the next
+        log.exception("Mail %s could not be taken in", message_id)
+        reason = f"Could not be taken in ({exc.__class__.__name__}: {exc})"
+        return _record(mailbox, message_id, raw, now, Outcome.QUARANTINED, reason, parsed=parsed)
 
 
 def _record(

@@ -395,3 +395,33 @@ def test_the_desks_own_mail_coming_back_is_ignored(dovecot, folder, desk_mailbox
     dovecot.deliver(folder, mail(sender="Tierdesk <helpdesk+HD-000001.x@localhost>", subject="x"))
     assert poll(desk_mailbox).outcomes == {Outcome.AUTOMATIC: 2}
     assert ticket.replies.count() == 1 and Ticket.objects.count() == 1
+
+
+def test_html_nested_too_deeply_is_quarantined_and_the_next_goes_on(
+    dovecot, folder, desk_mailbox, alice
+):
+    dovecot.deliver(folder, mail(text=None, html="<p>" + "<b>" * 5000 + "deep"))
+    dovecot.deliver(folder, mail(subject="After the deep one"))
+    assert poll(desk_mailbox).outcomes == {Outcome.QUARANTINED: 1, Outcome.TICKET: 1}
+    assert "nested too deeply" in InboundMail.objects.get(outcome=Outcome.QUARANTINED).reason
+    assert only_ticket().subject == "After the deep one"
+
+
+def test_a_defect_on_one_mail_quarantines_it_and_the_next_goes_on(
+    dovecot, folder, desk_mailbox, alice, monkeypatch
+):
+    """Whatever unforeseen error one mail raises, the mailbox is not blocked behind it."""
+    from mail import parsing
+
+    real = parsing.html_to_markdown
+
+    def broken(html):
+        if "poison" in html:
+            raise IndexError("unforeseen")
+        return real(html)
+
+    monkeypatch.setattr(parsing, "html_to_markdown", broken)
+    dovecot.deliver(folder, mail(text=None, html="<p>poison</p>"))
+    dovecot.deliver(folder, mail(subject="Fine"))
+    assert poll(desk_mailbox).outcomes == {Outcome.QUARANTINED: 1, Outcome.TICKET: 1}
+    assert "IndexError" in InboundMail.objects.get(outcome=Outcome.QUARANTINED).reason
