@@ -29,7 +29,6 @@ from django.utils.html import escape
 from .models import SEARCH_CONFIG, Article
 
 MAX_QUERY = 200
-TRIGRAM_THRESHOLD = 0.45
 SNIPPET_WORDS = 30
 # Private-use characters mark the hits inside ts_headline's output; the text is
 # escaped first and the marks become <mark> afterwards, so an article's own HTML
@@ -116,16 +115,19 @@ def ranked(articles: QuerySet[Article], text: str, *, any_word: bool = False) ->
 
 
 def similar(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """Trigram fallback for typos: word similarity against title and tags."""
+    """Trigram fallback for typos: word similarity against title and tags.
+
+    The `%>` operator (word similarity above pg_trgm's threshold) is served by the
+    trigram GIN indexes; only the rows it finds are scored."""
     return (
-        articles.annotate(
+        articles.filter(Q(title__trigram_word_similar=text) | Q(tags__trigram_word_similar=text))
+        .annotate(
             rank=Greatest(
                 TrigramWordSimilarity(text, "title"),
                 TrigramWordSimilarity(text, "tags"),
                 output_field=FloatField(),
             )
         )
-        .filter(rank__gte=TRIGRAM_THRESHOLD)
         .order_by("-rank", "-updated_at", "-id")
     )
 
