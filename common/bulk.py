@@ -275,6 +275,14 @@ def _timestamptz_loader() -> Any:
     )
 
 
+def where_sql(queryset: QuerySet) -> tuple[str, list[Any]]:
+    """The WHERE clause of a queryset (columns qualified by its table) and its parameters,
+    for a raw statement on the same table that must select exactly the same rows."""
+    query = queryset.query
+    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, list(params)
+
+
 # ----------------------------------------------------------------------------- commit hooks
 
 

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from escalation import messages
 from escalation.models import NotificationKind
-from escalation.services.notify import notifications_create
+from escalation.services.notify import Cause, Message, notifications_create, notifications_write
 from tickets import signals
 from tickets.models import Watcher
 
@@ -46,18 +46,26 @@ def on_replied(sender, ticket, reply, **kwargs):
     )
 
 
-@receiver(signals.ticket_status_changed, dispatch_uid="desk_notify_watchers_status")
-def on_status_changed(sender, ticket, actor, before, after, **kwargs):
-    recipients = _watchers(ticket, skip={ticket.requester_id})
-    if not recipients:
-        return
-    subject, body = messages.status_message(ticket=ticket, before=before, after=after)
-    notifications_create(
-        recipients=recipients,
-        kind=NotificationKind.STATUS,
-        ticket=ticket,
-        subject=subject,
-        body=body,
-        cause_key=f"watch-status:{ticket.pk}:{uuid.uuid4().hex[:16]}",
-        exclude=actor,
-    )
+@receiver(signals.tickets_status_changed, dispatch_uid="desk_notify_watchers_status")
+def on_statuses_changed(sender, changes, actor, **kwargs):
+    """One read of the watchers and one outbox write for every ticket of the change."""
+    watching: dict[int, list] = {}
+    for w in Watcher.objects.filter(
+        ticket_id__in=[ticket.pk for ticket, _b, _a in changes]
+    ).select_related("user"):
+        watching.setdefault(w.ticket_id, []).append(w.user)
+    causes = []
+    for ticket, before, after in changes:
+        recipients = [u for u in watching.get(ticket.pk, []) if u.pk != ticket.requester_id]
+        if not recipients:
+            continue
+        subject, body = messages.status_message(ticket=ticket, before=before, after=after)
+        causes.append(
+            Cause(
+                [Message(u, NotificationKind.STATUS, subject, body) for u in recipients],
+                ticket,
+                f"watch-status:{ticket.pk}:{uuid.uuid4().hex[:16]}",
+                actor,
+            )
+        )
+    notifications_write(causes=causes)

@@ -104,14 +104,8 @@ def time_idle_sweep(*, repeat: int = 25) -> tuple[float, float]:
 
 
 def explain_due_query(now: datetime) -> str:
-    with connection.cursor() as cur:
-        cur.execute(
-            f"EXPLAIN SELECT id, due_at FROM {Clock._meta.db_table} "  # noqa: S608
-            "WHERE met_at IS NULL AND breached_at IS NULL AND paused_at IS NULL "
-            "AND stopped_at IS NULL AND due_at <= %s ORDER BY due_at, id LIMIT 500",
-            [now],
-        )
-        return "\n".join(row[0] for row in cur.fetchall())
+    due = Clock.objects.running().filter(due_at__lte=now).order_by("due_at", "id")
+    return due.values_list("id", "due_at")[:500].explain()
 
 
 def make_due(*, count: int, now: datetime) -> list[int]:

@@ -80,34 +80,26 @@ def on_tiers_changed(sender, changes, actor, **kwargs):
     notifications_write(causes=causes)
 
 
-@receiver(signals.ticket_status_changed, dispatch_uid="escalation_notify_status")
-def on_status_changed(sender, ticket, actor, before, after, **kwargs):
-    subject, body = messages.status_message(ticket=ticket, before=before, after=after)
-    notifications_create(
-        recipients=[ticket.requester],
-        kind=NotificationKind.STATUS,
-        ticket=ticket,
-        subject=subject,
-        body=body,
-        cause_key=_key("status", ticket.pk),
-        exclude=actor,
-    )
+@receiver(signals.tickets_status_changed, dispatch_uid="escalation_notify_status")
+def on_statuses_changed(sender, changes, actor, **kwargs):
+    causes = []
+    for ticket, before, after in changes:
+        subject, body = messages.status_message(ticket=ticket, before=before, after=after)
+        outbox = [Message(ticket.requester, NotificationKind.STATUS, subject, body)]
+        causes.append(Cause(outbox, ticket, _key("status", ticket.pk), actor))
+    notifications_write(causes=causes)
 
 
-@receiver(signals.ticket_assigned, dispatch_uid="escalation_notify_assigned")
-def on_assigned(sender, ticket, actor, before, after, **kwargs):
-    if after is None:
-        return
-    subject, body = messages.assigned_message(ticket=ticket)
-    notifications_create(
-        recipients=[after],
-        kind=NotificationKind.ASSIGNED,
-        ticket=ticket,
-        subject=subject,
-        body=body,
-        cause_key=_key("assigned", ticket.pk),
-        exclude=actor,
-    )
+@receiver(signals.tickets_assigned, dispatch_uid="escalation_notify_assigned")
+def on_assigned(sender, changes, actor, **kwargs):
+    causes = []
+    for ticket, _before, after in changes:
+        if after is None:
+            continue
+        subject, body = messages.assigned_message(ticket=ticket)
+        outbox = [Message(after, NotificationKind.ASSIGNED, subject, body)]
+        causes.append(Cause(outbox, ticket, _key("assigned", ticket.pk), actor))
+    notifications_write(causes=causes)
 
 
 @receiver(signals.ticket_replied, dispatch_uid="escalation_notify_replied")

@@ -161,7 +161,30 @@ class Target(models.Model):
         return f"{self.kind} {self.tier} {self.priority}: {self.minutes} min"
 
 
-RUNNING = Q(met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True)
+# The one definition of a running clock (counting down: not met, breached, paused or stopped)
+# and of an owed one (not yet met or stopped: running, paused or breached). The partial
+# indexes, the sweep and the raw claim SQL all use these.
+_RUNNING_FIELDS = {
+    "met_at__isnull": True,
+    "breached_at__isnull": True,
+    "paused_at__isnull": True,
+    "stopped_at__isnull": True,
+}
+RUNNING = Q(**_RUNNING_FIELDS)
+WARNABLE = Q(warned_at__isnull=True, **_RUNNING_FIELDS)
+OWED = Q(met_at__isnull=True, stopped_at__isnull=True)
+
+
+class ClockQuerySet(models.QuerySet):
+    def running(self) -> ClockQuerySet:
+        return self.filter(RUNNING)
+
+    def owed(self) -> ClockQuerySet:
+        return self.filter(OWED)
+
+    def warnable(self) -> ClockQuerySet:
+        """Running and not warned yet (the warning sweep's clocks)."""
+        return self.filter(WARNABLE)
 
 
 class Clock(models.Model):
@@ -195,6 +218,8 @@ class Clock(models.Model):
         help_text=_("Ended without being met (e.g. the ticket left the tier)."),
     )
 
+    objects = ClockQuerySet.as_manager()
+
     class Meta:
         ordering = ["started_at", "id"]
         constraints = [
@@ -203,26 +228,11 @@ class Clock(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["due_at"],
-                name="clock_running_due",
-                condition=Q(
-                    met_at__isnull=True,
-                    breached_at__isnull=True,
-                    paused_at__isnull=True,
-                    stopped_at__isnull=True,
-                ),
-            ),
+            models.Index(fields=["due_at"], name="clock_running_due", condition=RUNNING),
             models.Index(
                 fields=["warn_at"],
                 name="clock_running_warn",
-                condition=Q(
-                    warned_at__isnull=True,
-                    met_at__isnull=True,
-                    breached_at__isnull=True,
-                    paused_at__isnull=True,
-                    stopped_at__isnull=True,
-                ),
+                condition=WARNABLE,
             ),
             models.Index(fields=["ticket", "kind"], name="clock_ticket_kind"),
             # The dashboard reads clocks by period: started in it, or breached in it.

@@ -34,16 +34,16 @@ def on_tiers_changed(*, changes, **kwargs) -> None:
     tier.clocks_change_tier(changes=moves)
 
 
-@receiver(ticket_signals.ticket_status_changed, sender=Ticket, dispatch_uid="sla_status_changed")
-def on_status_changed(*, ticket, before, after, **kwargs) -> None:
-    clocks.clocks_change_status(ticket=ticket, before=before, after=after)
+@receiver(ticket_signals.tickets_status_changed, sender=Ticket, dispatch_uid="sla_status_changed")
+def on_statuses_changed(*, changes, **kwargs) -> None:
+    clocks.clocks_change_status(changes=changes)
 
 
 @receiver(
-    ticket_signals.ticket_priority_changed, sender=Ticket, dispatch_uid="sla_priority_changed"
+    ticket_signals.tickets_priority_changed, sender=Ticket, dispatch_uid="sla_priority_changed"
 )
-def on_priority_changed(*, ticket, **kwargs) -> None:
-    clocks.clocks_change_priority(ticket=ticket)
+def on_priorities_changed(*, changes, **kwargs) -> None:
+    clocks.clocks_change_priority(tickets=[ticket for ticket, _before, _after in changes])
 
 
 @receiver(ticket_signals.ticket_replied, sender=Ticket, dispatch_uid="sla_replied")

@@ -13,14 +13,14 @@ from django.dispatch import Signal
 ticket_route = Signal()
 # ticket, actor
 ticket_created = Signal()
-# ticket, actor, before, after
-ticket_status_changed = Signal()
+# changes (list of (ticket, before, after)), actor: status changes of one write
+tickets_status_changed = Signal()
 # changes (list of (ticket, before, after, reason)), actor: tickets moved to other tiers
 tickets_tier_changed = Signal()
-# ticket, actor, before, after
-ticket_priority_changed = Signal()
-# ticket, actor, before (User|None), after (User|None)
-ticket_assigned = Signal()
+# changes (list of (ticket, before, after)), actor
+tickets_priority_changed = Signal()
+# changes (list of (ticket, before User|None, after User|None)), actor
+tickets_assigned = Signal()
 # ticket, reply
 ticket_replied = Signal()
 # ticket, actor, with_message (a public message to the customer went with it)

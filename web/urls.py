@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import account, desk, detail, macros, queue_views
+from .views import account, bulk, desk, detail, macros, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "queue/views/<int:view_id>/delete/", queue_views.queue_view_delete, name="queue-view-delete"
     ),
+    path("queue/bulk/", bulk.queue_bulk, name="queue-bulk"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("account/tokens/", account.api_tokens, name="api-tokens"),
     path(

@@ -3,7 +3,18 @@
 from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
-from .views import actions, auth, desk, knowledge, mail, manage, releases, tickets, webhooks
+from .views import (
+    actions,
+    auth,
+    bulk,
+    desk,
+    knowledge,
+    mail,
+    manage,
+    releases,
+    tickets,
+    webhooks,
+)
 
 
 class IdConverter:
@@ -37,6 +48,7 @@ urlpatterns = [
     path("auth/tokens/<id:token_id>/", auth.TokenDetailApi.as_view(), name="token-detail"),
     path("categories/", tickets.CategoryListApi.as_view(), name="category-list"),
     path("tickets/", tickets.TicketListApi.as_view(), name="ticket-list"),
+    path("tickets/bulk/", bulk.TicketBulkApi.as_view(), name="ticket-bulk"),
     path(T, tickets.TicketDetailApi.as_view(), name="ticket-detail"),
     path(f"{T}replies/", actions.TicketRepliesApi.as_view(), name="ticket-replies"),
     path(f"{T}assign/", actions.TicketAssignApi.as_view(), name="ticket-assign"),

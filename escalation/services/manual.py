@@ -1,12 +1,14 @@
 """People moving tickets between tiers: escalation with a hand-off note, de-escalation.
 
-The UI and the API call exactly these two services. Both move the ticket with
-tickets.services.ticket_move_tier, so the SLA engine starts the new tier's
+The UI and the API (one ticket or a bulk action) call exactly these services, which
+take many tickets; the single-ticket ones are the list of one. They move the tickets
+with tickets.services.tickets_move_tier, so the SLA engine starts the new tier's
 response clock and an assignee who cannot follow is released.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -19,7 +21,7 @@ from tickets import events
 from tickets.expected import check_tier
 from tickets.models import EventKind, Ticket
 from tickets.permissions import can_work
-from tickets.services import ticket_move_tier
+from tickets.services import Outcome, TierMove, lock_many, tickets_move_tier
 
 from ..models import Escalation, EscalationKind
 
@@ -48,65 +50,131 @@ def _note(value: str | None, *, field: str, minimum: int) -> str:
     return text
 
 
-def _record(*, ticket: Ticket, actor: User, kind: str, from_tier: str, note: str) -> Escalation:
-    record = Escalation.objects.create(
-        ticket=ticket,
-        from_tier=from_tier,
-        to_tier=ticket.tier,
-        kind=kind,
-        actor=actor,
-        note=note,
-        actions=[f"moved:{from_tier}->{ticket.tier}"],
-        created_at=timezone.now(),
+def _record(
+    *, moved: Sequence[tuple[Ticket, str]], actor: User, kinds: Sequence[str], note: str
+) -> list[Escalation]:
+    """Escalation rows and their (internal) events for tickets just moved from `from_tier`."""
+    now = timezone.now()
+    records = Escalation.objects.bulk_create(
+        [
+            Escalation(
+                ticket=ticket,
+                from_tier=from_tier,
+                to_tier=ticket.tier,
+                kind=kind,
+                actor=actor,
+                note=note,
+                actions=[f"moved:{from_tier}->{ticket.tier}"],
+                created_at=now,
+            )
+            for (ticket, from_tier), kind in zip(moved, kinds, strict=True)
+        ]
     )
     # The note itself stays on the Escalation row: staff read it on the ticket page.
-    events.record(
-        ticket=ticket,
-        kind=EventKind.ESCALATED if kind == EscalationKind.MANUAL else EventKind.DEESCALATED,
-        actor=actor,
-        before={"tier": from_tier},
-        after={"tier": ticket.tier, "escalation": record.pk},
-        internal=True,
+    events.insert(
+        [
+            events.build(
+                ticket=ticket,
+                kind=EventKind.ESCALATED
+                if record.kind == EscalationKind.MANUAL
+                else EventKind.DEESCALATED,
+                actor=actor,
+                before={"tier": from_tier},
+                after={"tier": ticket.tier, "escalation": record.pk},
+                internal=True,
+            )
+            for (ticket, from_tier), record in zip(moved, records, strict=True)
+        ]
     )
-    return record
+    return records
 
 
-def ticket_escalate(
-    *, ticket: Ticket, actor: User, handoff_note: str, expected_tier: str | None = None
-) -> Escalation:
-    """Move the ticket one tier up with a hand-off note (400 without one; 409 at L3, or when
-    `expected_tier`, the tier the caller saw, is no longer the ticket's)."""
+def _locked(tickets: Sequence[Ticket]) -> list[Ticket]:
+    fresh = lock_many([t.pk for t in tickets])
+    return [fresh[t.pk] for t in tickets]
+
+
+def _refusals(tickets: Sequence[Ticket], check) -> list[ApplicationError | None]:
+    refusals: list[ApplicationError | None] = []
+    for ticket in tickets:
+        try:
+            check(ticket)
+        except ApplicationError as refused:
+            refusals.append(refused)
+        else:
+            refusals.append(None)
+    return refusals
+
+
+def tickets_escalate(
+    *,
+    tickets: Sequence[Ticket],
+    actor: User,
+    handoff_note: str,
+    expected_tier: str | None = None,
+) -> list[Outcome]:
+    """Move each ticket one tier up with the same hand-off note (400 without one; per
+    ticket 403 if the actor may not, 409 at L3, inactive, or when `expected_tier`, the
+    tier the caller saw, is no longer the ticket's); the rest set-based."""
     note = _note(handoff_note, field="handoff_note", minimum=HANDOFF_MIN_LENGTH)
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+    def check(ticket: Ticket) -> None:
         if actor.is_support_staff:  # before the tier-dependent checks: say what changed
             check_tier(ticket=ticket, expected=expected_tier)
         if not (actor.is_support_staff and can_work(ticket=ticket, user=actor)):
             raise NotAllowed(_("Only support staff of this tier can escalate the ticket."))
         if not ticket.is_active:
             raise Conflict(_("Only active tickets can be escalated."), code="ticket_inactive")
-        target = Tier.next_above(ticket.tier)
-        if target is None:
+        if Tier.next_above(ticket.tier) is None:
             raise Conflict(_("The ticket is already at the highest tier."), code="top_tier")
-        from_tier = ticket.tier
-        ticket = ticket_move_tier(
-            ticket=ticket, actor=actor, tier=target, reason=_("Escalated with a hand-off note.")
+
+    with transaction.atomic():
+        current = _locked(tickets)
+        refusals = _refusals(current, check)
+        going = [t for t, refused in zip(current, refusals, strict=True) if refused is None]
+        moved = [(t, t.tier) for t in going]
+        reason = _("Escalated with a hand-off note.")
+        tickets_move_tier(
+            moves=[TierMove(t, Tier.next_above(t.tier) or "", reason) for t in going],
+            actor=actor,
+            locked_by_caller=True,
         )
-        return _record(
-            ticket=ticket, actor=actor, kind=EscalationKind.MANUAL, from_tier=from_tier, note=note
+        records = _record(
+            moved=moved, actor=actor, kinds=[EscalationKind.MANUAL] * len(moved), note=note
         )
+    done = dict(zip([t.pk for t in going], records, strict=True))
+    return [
+        Outcome(t, refused, done.get(t.pk)) for t, refused in zip(current, refusals, strict=True)
+    ]
 
 
-def ticket_deescalate(
-    *, ticket: Ticket, actor: User, tier: str, reason: str, expected_tier: str | None = None
+def ticket_escalate(
+    *, ticket: Ticket, actor: User, handoff_note: str, expected_tier: str | None = None
 ) -> Escalation:
-    """Managers move a ticket to any other tier; L2/L3 technicians send it down only
+    """`tickets_escalate` for one ticket: its Escalation record, or the refusal raised."""
+    (outcome,) = tickets_escalate(
+        tickets=[ticket], actor=actor, handoff_note=handoff_note, expected_tier=expected_tier
+    )
+    outcome.unwrap()
+    assert outcome.record is not None
+    return outcome.record
+
+
+def tickets_deescalate(
+    *,
+    tickets: Sequence[Ticket],
+    actor: User,
+    tier: str,
+    reason: str,
+    expected_tier: str | None = None,
+) -> list[Outcome]:
+    """Managers move tickets to any other tier; L2/L3 technicians send them down only
     (409 when `expected_tier`, the tier the caller saw, is no longer the ticket's)."""
     if tier not in Tier.values:
         raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": tier})
     note = _note(reason, field="reason", minimum=REASON_MIN_LENGTH)
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+    def check(ticket: Ticket) -> None:
         if actor.is_support_staff:  # before the tier-dependent checks: say what changed
             check_tier(ticket=ticket, expected=expected_tier)
         if not (actor.is_support_staff and can_work(ticket=ticket, user=actor)):
@@ -117,12 +185,40 @@ def ticket_deescalate(
             raise Conflict(
                 _("The ticket is already at %(tier)s.") % {"tier": tier}, code="same_tier"
             )
-        going_down = Tier.rank(tier) < Tier.rank(ticket.tier)
-        if not actor.is_manager and not going_down:
+        if not actor.is_manager and Tier.rank(tier) >= Tier.rank(ticket.tier):
             raise NotAllowed(_("Technicians send tickets down; use escalate to go up."))
-        from_tier = ticket.tier
+
+    with transaction.atomic():
+        current = _locked(tickets)
+        refusals = _refusals(current, check)
+        going = [t for t, refused in zip(current, refusals, strict=True) if refused is None]
+        moved = [(t, t.tier) for t in going]
+        down = [Tier.rank(tier) < Tier.rank(t.tier) for t in going]
         # The tier event is public: the reason itself stays on the Escalation row.
-        public_reason = _("Sent back to another tier.") if going_down else _("Moved by a manager.")
-        ticket = ticket_move_tier(ticket=ticket, actor=actor, tier=tier, reason=public_reason)
-        kind = EscalationKind.DEESCALATION if going_down else EscalationKind.MANUAL
-        return _record(ticket=ticket, actor=actor, kind=kind, from_tier=from_tier, note=note)
+        tickets_move_tier(
+            moves=[
+                TierMove(
+                    t, tier, _("Sent back to another tier.") if d else _("Moved by a manager.")
+                )
+                for t, d in zip(going, down, strict=True)
+            ],
+            actor=actor,
+            locked_by_caller=True,
+        )
+        kinds = [EscalationKind.DEESCALATION if d else EscalationKind.MANUAL for d in down]
+        records = _record(moved=moved, actor=actor, kinds=kinds, note=note)
+    done = dict(zip([t.pk for t in going], records, strict=True))
+    return [
+        Outcome(t, refused, done.get(t.pk)) for t, refused in zip(current, refusals, strict=True)
+    ]
+
+
+def ticket_deescalate(
+    *, ticket: Ticket, actor: User, tier: str, reason: str, expected_tier: str | None = None
+) -> Escalation:
+    (outcome,) = tickets_deescalate(
+        tickets=[ticket], actor=actor, tier=tier, reason=reason, expected_tier=expected_tier
+    )
+    outcome.unwrap()
+    assert outcome.record is not None
+    return outcome.record

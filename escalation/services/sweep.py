@@ -51,9 +51,6 @@ log = logging.getLogger(__name__)
 
 # pg_try_advisory_lock key: any constant shared by every process of this database.
 SWEEP_LOCK_KEY = 0x7469657264657363  # "tierdesc"
-_RUNNING = Q(
-    met_at__isnull=True, breached_at__isnull=True, paused_at__isnull=True, stopped_at__isnull=True
-)
 
 
 @dataclass
@@ -112,12 +109,11 @@ def _due_batch(
     skip_overdue: bool = False,
 ) -> list[tuple[int, datetime]]:
     """The next `size` due clocks in (instant, id) order, skipping rows locked elsewhere."""
-    clocks = Clock.objects.filter(_RUNNING, **{f"{field}__lte": now})
-    if field == "warn_at":
-        clocks = clocks.filter(warned_at__isnull=True)
-        if skip_overdue:
-            # Their breach batch is with a worker: no stale warning before it.
-            clocks = clocks.filter(due_at__gt=now)
+    clocks = Clock.objects.warnable() if field == "warn_at" else Clock.objects.running()
+    clocks = clocks.filter(**{f"{field}__lte": now})
+    if field == "warn_at" and skip_overdue:
+        # Their breach batch is with a worker: no stale warning before it.
+        clocks = clocks.filter(due_at__gt=now)
     if after is not None:
         # Keyset paging, so a clock that could not be claimed is not read again.
         instant, last_id = after

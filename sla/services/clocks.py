@@ -20,9 +20,11 @@ Rules (what the dashboard and the sweep rely on):
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Tier
@@ -31,16 +33,19 @@ from tickets.models import Status
 from tickets.permissions import can_work
 
 from .. import events as clock_events
-from ..models import Clock, ClockKind, ClockPause
-from ..policies import Policy, applicable_agreement, policy_for
+from ..models import Agreement, Clock, ClockKind, ClockPause
+from ..policies import Policy, applicable_agreement, applicable_agreements, policy_for
 from .deadlines import deadlines, is_open, iso, pausing_statuses
-from .sync import sync_ticket_sla
+from .marking import clocks_for_tickets
+from .sync import sync_ticket_sla, tickets_sync_sla
 
 if TYPE_CHECKING:
     from accounts.models import User
     from tickets.models import Reply, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
+
+Closing = list[tuple[int, float]]  # pauses to close: (clock id, business seconds)
 
 SAVED = [
     "target_minutes",
@@ -73,6 +78,36 @@ def _ticket_policy(ticket: Ticket, clocks: list[Clock]) -> Policy | None:
             return policy_for(clock.agreement)
     agreement = applicable_agreement(ticket.organisation_id)
     return policy_for(agreement) if agreement is not None else None
+
+
+def ticket_policies(tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]) -> dict[int, Policy]:
+    """The agreement already applied to each ticket (on its clocks), else the applicable one
+    (one query for all tickets without clocks)."""
+    found: dict[int, Policy] = {}
+    built: dict[int, Policy] = {}  # one Policy per agreement, shared by its tickets
+
+    def policy(agreement: Agreement) -> Policy:
+        if agreement.pk not in built:
+            built[agreement.pk] = policy_for(agreement)
+        return built[agreement.pk]
+
+    missing = []
+    for ticket in tickets:
+        agreement = next(
+            (c.agreement for c in reversed(clocks.get(ticket.pk, [])) if c.agreement is not None),
+            None,
+        )
+        if agreement is not None:
+            found[ticket.pk] = policy(agreement)
+        else:
+            missing.append(ticket)
+    if missing:
+        agreements = applicable_agreements({t.organisation_id for t in missing})
+        for ticket in missing:
+            chosen = agreements.get(ticket.organisation_id)
+            if chosen is not None:
+                found[ticket.pk] = policy(chosen)
+    return found
 
 
 def clock_policy(clock: Clock, fallback: Policy) -> Policy:
@@ -121,13 +156,12 @@ def _start(
     return clocks
 
 
-def _end_pause(clock: Clock, policy: Policy, now: datetime) -> float:
-    """Close the open pause: add its business time and move the deadlines by it."""
+def _end_pause(clock: Clock, policy: Policy, now: datetime, closing: Closing) -> float:
+    """End the pause: add its business time and move the deadlines by it; the open ledger
+    row is closed by `close_pauses(closing)` with the others of the write."""
     assert clock.paused_at is not None
     seconds = policy.calendar.business_seconds_between(clock.paused_at, now)
-    ClockPause.objects.filter(clock_id=clock.pk, ended_at__isnull=True).update(
-        ended_at=now, business_seconds=seconds
-    )
+    closing.append((clock.pk, seconds))
     clock.paused_seconds += seconds
     clock.paused_at = None
     clock.due_at, clock.warn_at = deadlines(
@@ -139,10 +173,30 @@ def _end_pause(clock: Clock, policy: Policy, now: datetime) -> float:
     return seconds
 
 
-def finish(clock: Clock, policy: Policy, now: datetime, *, met: bool) -> dict[str, Any]:
+def close_pauses(closing: Closing, now: datetime) -> None:
+    """Close the open ledger rows of these (clock id, business seconds): one query."""
+    if len(closing) == 1:
+        ((clock_id, seconds),) = closing
+        ClockPause.objects.filter(clock_id=clock_id, ended_at__isnull=True).update(
+            ended_at=now, business_seconds=seconds
+        )
+    elif closing:
+        table = connection.ops.quote_name(ClockPause._meta.db_table)
+        moment = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET ended_at = %s, business_seconds = %s "  # noqa: S608
+                "WHERE clock_id = %s AND ended_at IS NULL",
+                [(moment, seconds, clock_id) for clock_id, seconds in closing],
+            )
+
+
+def finish(
+    clock: Clock, policy: Policy, now: datetime, *, met: bool, closing: Closing
+) -> dict[str, Any]:
     """End an open clock: met (within target, else late) or stopped; returns event facts."""
     if clock.paused_at is not None:
-        _end_pause(clock, policy, now)
+        _end_pause(clock, policy, now, closing)
     if not met:
         clock.stopped_at = now
         return {}
@@ -209,97 +263,129 @@ def clocks_meet_response(*, ticket: Ticket) -> Clock | None:
     policy = _ticket_policy(ticket, clocks)
     if policy is None:
         return None
-    facts = finish(clock, clock_policy(clock, policy), timezone.now(), met=True)
+    now = timezone.now()
+    closing: Closing = []
+    facts = finish(clock, clock_policy(clock, policy), now, met=True, closing=closing)
+    close_pauses(closing, now)
     _save(ticket, [clock], clocks)
     events.insert([clock_events.met(clock, ticket=ticket, **facts)])
     return clock
 
 
-def clocks_change_status(*, ticket: Ticket, before: str, after: str) -> None:
-    clocks = _load(ticket)
-    policy = _ticket_policy(ticket, clocks)
-    if policy is None:
+def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
+    """Status changes of many tickets (ticket, before, after), set-based: resolving meets
+    the resolution clock and stops the rest, closing stops all, reopening starts a new
+    resolution cycle, waiting on the customer pauses and answering resumes."""
+    if not changes:
         return
+    tickets = [ticket for ticket, _before, _after in changes]
+    by_ticket = clocks_for_tickets([t.pk for t in tickets], lock=True)
+    policies = ticket_policies(tickets, by_ticket)
     now = timezone.now()
-    pausing = pausing_statuses(policy.agreement)
     finished = (Status.RESOLVED, Status.CLOSED)
     changed: list[Clock] = []
+    closing: Closing = []
+    started: list[Clock] = []
     notes: list[TicketEvent] = []
-    if after in finished:
-        for clock in clocks:
-            if not is_open(clock):
-                continue
-            met = after == Status.RESOLVED and clock.kind == ClockKind.RESOLUTION
-            facts = finish(clock, clock_policy(clock, policy), now, met=met)
-            changed.append(clock)
-            if met:
-                notes.append(clock_events.met(clock, ticket=ticket, **facts))
-    elif before in finished:
-        # Reopened: the resolution is owed again, as a new cycle.
-        cycle = 1 + max((c.cycle for c in clocks if c.kind == ClockKind.RESOLUTION), default=0)
-        started = _start(
-            ticket=ticket,
-            policy=policy,
-            specs=[(ClockKind.RESOLUTION.value, "", cycle)],
-            now=now,
-            reopened=True,
-        )
-        clocks += started
-    elif after in pausing and before not in pausing:
-        paused = [c for c in clocks if is_open(c) and not c.breached_at and not c.paused_at]
-        for clock in paused:
-            clock.paused_at = now
-            notes.append(clock_events.paused(clock, ticket=ticket, status=after))
-        changed += paused
-        ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in paused])
-    elif before in pausing and after not in pausing:
-        for clock in clocks:
-            if is_open(clock) and clock.paused_at is not None:
-                seconds = _end_pause(clock, clock_policy(clock, policy), now)
+    for ticket, before, after in changes:
+        policy = policies.get(ticket.pk)
+        if policy is None:
+            continue
+        clocks = by_ticket.setdefault(ticket.pk, [])
+        pausing = pausing_statuses(policy.agreement)
+        if after in finished:
+            for clock in clocks:
+                if not is_open(clock):
+                    continue
+                met = after == Status.RESOLVED and clock.kind == ClockKind.RESOLUTION
+                own = clock_policy(clock, policy)
+                facts = finish(clock, own, now, met=met, closing=closing)
                 changed.append(clock)
-                notes.append(clock_events.resumed(clock, ticket=ticket, paused_seconds=seconds))
-    _save(ticket, changed, clocks)
-    events.insert(notes)
-
-
-def clocks_change_priority(*, ticket: Ticket) -> None:
-    """Recompute open, unbreached clocks from their start with the new priority's targets."""
-    clocks = _load(ticket)
-    policy = _ticket_policy(ticket, clocks)
-    if policy is None:
-        return
-    changed = []
-    for clock in clocks:
-        if not is_open(clock) or clock.breached_at is not None:
-            continue
-        own = clock_policy(clock, policy)
-        minutes = own.minutes(
-            kind=clock.kind, tier=clock.tier, priority=ticket.priority, vip=ticket.is_vip
-        )
-        if minutes is None:
-            continue
-        before = clock.due_at
-        clock.target_minutes = minutes
-        clock.due_at, clock.warn_at = deadlines(
-            own,
-            started_at=clock.started_at,
-            minutes=minutes,
-            paused_seconds=clock.paused_seconds,
-        )
-        changed.append((clock, before))
-    _save(ticket, [c for c, _ in changed], clocks)
-    events.insert(
-        [
-            clock_events.recomputed(
-                clock,
+                if met:
+                    notes.append(clock_events.met(clock, ticket=ticket, **facts))
+        elif before in finished:
+            # Reopened: the resolution is owed again, as a new cycle.
+            cycle = 1 + max((c.cycle for c in clocks if c.kind == ClockKind.RESOLUTION), default=0)
+            new = _new_clock(
                 ticket=ticket,
-                previous_due_at=before,
-                reason="priority changed",
-                priority=ticket.priority,
+                policy=policy,
+                kind=ClockKind.RESOLUTION,
+                tier="",
+                cycle=cycle,
+                now=now,
             )
-            for clock, before in changed
-        ]
-    )
+            if new is not None:
+                new.paused_at = now if ticket.status in pausing else None
+                started.append(new)
+                clocks.append(new)
+        elif after in pausing and before not in pausing:
+            for clock in clocks:
+                if is_open(clock) and not clock.breached_at and not clock.paused_at:
+                    clock.paused_at = now
+                    changed.append(clock)
+                    notes.append(clock_events.paused(clock, ticket=ticket, status=after))
+        elif before in pausing and after not in pausing:
+            for clock in clocks:
+                if is_open(clock) and clock.paused_at is not None:
+                    seconds = _end_pause(clock, clock_policy(clock, policy), now, closing)
+                    changed.append(clock)
+                    notes.append(clock_events.resumed(clock, ticket=ticket, paused_seconds=seconds))
+    close_pauses(closing, now)
+    if changed:
+        Clock.objects.bulk_update(changed, SAVED)
+    if started:
+        Clock.objects.bulk_create(started)
+        notes += [clock_events.started(clock, reopened=True) for clock in started]
+    opened = [c for c in changed if c.paused_at == now] + [c for c in started if c.paused_at]
+    if opened:
+        ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in opened])
+    events.insert(notes)
+    tickets_sync_sla(tickets=tickets, clocks=by_ticket)
+
+
+def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
+    """Recompute open, unbreached clocks from their start with the new priority's targets."""
+    if not tickets:
+        return
+    by_ticket = clocks_for_tickets([t.pk for t in tickets], lock=True)
+    policies = ticket_policies(tickets, by_ticket)
+    changed: list[Clock] = []
+    notes: list[TicketEvent] = []
+    for ticket in tickets:
+        policy = policies.get(ticket.pk)
+        if policy is None:
+            continue
+        for clock in by_ticket.get(ticket.pk, []):
+            if not is_open(clock) or clock.breached_at is not None:
+                continue
+            own = clock_policy(clock, policy)
+            minutes = own.minutes(
+                kind=clock.kind, tier=clock.tier, priority=ticket.priority, vip=ticket.is_vip
+            )
+            if minutes is None:
+                continue
+            before = clock.due_at
+            clock.target_minutes = minutes
+            clock.due_at, clock.warn_at = deadlines(
+                own,
+                started_at=clock.started_at,
+                minutes=minutes,
+                paused_seconds=clock.paused_seconds,
+            )
+            changed.append(clock)
+            notes.append(
+                clock_events.recomputed(
+                    clock,
+                    ticket=ticket,
+                    previous_due_at=before,
+                    reason="priority changed",
+                    priority=ticket.priority,
+                )
+            )
+    if changed:
+        Clock.objects.bulk_update(changed, SAVED)
+    events.insert(notes)
+    tickets_sync_sla(tickets=tickets, clocks=by_ticket)
 
 
 def reply_meets_response(*, ticket: Ticket, reply: Reply) -> bool:

@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from common.bulk import cache_related, fetch, is_postgres
+from common.bulk import cache_related, fetch, is_postgres, where_sql
 from tickets import events
 from tickets.models import Ticket
 
@@ -92,23 +92,25 @@ def clocks_claim_in_bulk(
         return []
     table = connection.ops.quote_name(Clock._meta.db_table)
     if breach:
-        mark, instant, extra = "breached_at", "due_at", ""
+        mark, instant, due = "breached_at", "due_at", Clock.objects.running()
     else:
-        mark, instant, extra = "warned_at", "warn_at", " AND warned_at IS NULL"
+        mark, instant, due = "warned_at", "warn_at", Clock.objects.warnable()
+    # Still running (and not warned) exactly as the sweep's partial indexes define it.
+    running, running_params = where_sql(due)
     moment = connection.ops.adapt_datetimefield_value(now)
     if is_postgres():
         # Two array parameters instead of thousands of placeholders (cheaper to send and plan).
         clocks_in, tickets_in = "= ANY(%s)", "= ANY(%s)"
-        params: list[Any] = [moment, list(clock_ids), list(ticket_ids), moment]
+        params: list[Any] = [moment, list(clock_ids), list(ticket_ids)]
     else:
         clocks_in = "IN ({})".format(", ".join(["%s"] * len(clock_ids)))
         tickets_in = "IN ({})".format(", ".join(["%s"] * len(ticket_ids)))
-        params = [moment, *clock_ids, *ticket_ids, moment]
+        params = [moment, *clock_ids, *ticket_ids]
+    params += [*running_params, moment]
     sql = (
         f"UPDATE {table} SET {mark} = %s "  # noqa: S608 - names are ours, values are params
         f"WHERE id {clocks_in} AND ticket_id {tickets_in} "
-        "AND met_at IS NULL AND breached_at IS NULL AND paused_at IS NULL "
-        f"AND stopped_at IS NULL{extra} AND {instant} <= %s RETURNING id, ticket_id"
+        f"AND {running} AND {instant} <= %s RETURNING id, ticket_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -24,13 +24,13 @@ from tickets.models import Ticket
 
 from .. import events as clock_events
 from .. import policies
-from ..models import Agreement, Clock, ClockPause
+from ..models import OWED, Agreement, Clock, ClockPause
 from .deadlines import deadlines
 from .sync import sla_columns, write_columns
 
 logger = logging.getLogger(__name__)
 
-OPEN = Q(met_at__isnull=True, stopped_at__isnull=True, breached_at__isnull=True)
+OPEN = OWED & Q(breached_at__isnull=True)  # owed and not yet breached: deadlines can move
 
 
 class _RecomputeOnCommit:

@@ -22,9 +22,9 @@ from common.bulk import cache_related, insert_in_bulk, new_instance
 from tickets import events
 
 from .. import events as clock_events
-from ..models import Agreement, Clock, ClockKind, ClockPause
-from ..policies import Policy, applicable_agreements, policy_for
-from .clocks import SAVED, clock_policy, finish
+from ..models import Clock, ClockKind, ClockPause
+from ..policies import Policy
+from .clocks import SAVED, Closing, clock_policy, close_pauses, finish, ticket_policies
 from .deadlines import deadlines, is_open, pausing_statuses
 from .marking import clocks_for_tickets
 from .sync import tickets_sync_sla
@@ -34,34 +34,6 @@ if TYPE_CHECKING:
     from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
-
-
-def _policies(tickets: Sequence[TicketType], clocks: dict[int, list[Clock]]) -> dict[int, Policy]:
-    """The agreement already applied to each ticket (on its clocks), else the applicable one."""
-    found: dict[int, Policy] = {}
-    built: dict[int, Policy] = {}  # one Policy per agreement, shared by its tickets
-
-    def policy(agreement: Agreement) -> Policy:
-        if agreement.pk not in built:
-            built[agreement.pk] = policy_for(agreement)
-        return built[agreement.pk]
-
-    missing = []
-    for ticket in tickets:
-        agreement = next(
-            (c.agreement for c in reversed(clocks[ticket.pk]) if c.agreement is not None), None
-        )
-        if agreement is not None:
-            found[ticket.pk] = policy(agreement)
-        else:
-            missing.append(ticket)
-    if missing:
-        agreements = applicable_agreements({t.organisation_id for t in missing})
-        for ticket in missing:
-            chosen = agreements.get(ticket.organisation_id)
-            if chosen is not None:
-                found[ticket.pk] = policy(chosen)
-    return found
 
 
 def _response_clock(
@@ -116,8 +88,9 @@ def clocks_change_tier(
     now = now or timezone.now()
     tickets = [ticket for ticket, _, _ in changes]
     clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
-    policies = _policies(tickets, clocks)
+    policies = ticket_policies(tickets, clocks)
     stopped: list[Clock] = []
+    closing: Closing = []
     unpaused_stops: list[int] = []
     started: list[Clock] = []
     replaces: dict[int, list[int]] = {}
@@ -133,7 +106,7 @@ def clocks_change_tier(
                 was_paused = clock.paused_at is not None
                 # Stopping a running clock needs no policy (only a pause's end does).
                 own_policy = clock_policy(clock, policy) if was_paused else policy
-                finish(clock, own_policy, now, met=False)
+                finish(clock, own_policy, now, met=False, closing=closing)
                 ended.append(clock.pk)
                 if was_paused:
                     stopped.append(clock)
@@ -156,6 +129,7 @@ def clocks_change_tier(
         _stop(unpaused_stops, now)
     if stopped:
         # A paused clock also closes its pause and moves its deadlines (rare).
+        close_pauses(closing, now)
         Clock.objects.bulk_update(stopped, SAVED)
     insert_in_bulk(started, need_ids=True)
     ClockPause.objects.bulk_create(

@@ -14,6 +14,8 @@
 
   function refresh() {
     if (document.hidden || box.contains(document.activeElement)) { return; }
+    /* Tickets ticked for a bulk action: keep the rows until the action is sent. */
+    if (box.querySelector("input[name=ids]:checked")) { return; }
     fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (response.redirected) {  /* signed out meanwhile: show the sign-in page */

@@ -167,3 +167,47 @@ def test_german_ui_for_a_german_user(browser, gina):
     expect(page.get_by_label("Betreff")).to_be_visible()
     browser.shot(page, "6b_german_new_ticket")
     assert Ticket.objects.filter(status=Status.NEW).count() == 1
+
+
+def test_bulk_action_from_the_queue(browser, alice, l1tech):
+    made = [
+        ticket_create(requester=alice, subject=f"Mail down {n}", description="No mail.")
+        for n in range(3)
+    ]
+    done = ticket_create(requester=alice, subject="Already closed", description="Done.")
+    Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED)
+    queue = browser.page(l1tech)
+    queue.goto("/queue/")
+    for ticket in made:
+        expect(queue.locator(f"tr[data-reference='{ticket.reference}']")).to_be_visible()
+    queue.check("input[data-select-all]")
+    expect(queue.locator("input[name=ids]:checked")).to_have_count(3)
+    queue.select_option("#bulk-action", "priority")
+    expect(queue.locator("#bulk-priority")).to_be_visible()
+    expect(queue.locator("#bulk-handoff")).to_be_hidden()
+    queue.select_option("#bulk-priority", "P2")
+    browser.shot(queue, "7a_queue_bulk_selection")
+    queue.click("button[type=submit]:has-text('Apply to ticked tickets')")
+    expect(queue.locator(".messages")).to_contain_text("3 tickets changed.")
+    for ticket in made:
+        row = queue.locator(f"tr[data-reference='{ticket.reference}']")
+        expect(row.locator(".badge.prio-P2")).to_be_visible()
+    assert set(
+        Ticket.objects.filter(pk__in=[t.pk for t in made]).values_list("priority", flat=True)
+    ) == {"P2"}
+
+    # Escalate two with one hand-off note: they leave the L1 queue.
+    for ticket in made[:2]:
+        queue.check(f"input[name=ids][value='{ticket.pk}']")
+    queue.select_option("#bulk-action", "escalate")
+    queue.fill("#bulk-handoff", "Checked the mail relay and DNS; customers get bounces since 9:00.")
+    queue.click("button[type=submit]:has-text('Apply to ticked tickets')")
+    expect(queue.locator(".messages")).to_contain_text("2 tickets changed.")
+    expect(queue.locator(f"tr[data-reference='{made[0].reference}']")).to_have_count(0)
+    expect(queue.locator(f"tr[data-reference='{made[2].reference}']")).to_be_visible()
+    browser.shot(queue, "7b_queue_bulk_escalated")
+    assert list(
+        Ticket.objects.filter(pk__in=[t.pk for t in made])
+        .order_by("pk")
+        .values_list("tier", flat=True)
+    ) == [Tier.L2, Tier.L2, Tier.L1]

@@ -182,12 +182,12 @@ def test_a_failing_listener_rolls_back_change_and_event(alice, l1tech):
     def explode(**kwargs):
         raise RuntimeError("listener failed")
 
-    signals.ticket_status_changed.connect(explode, dispatch_uid="explode")
+    signals.tickets_status_changed.connect(explode, dispatch_uid="explode")
     try:
         with pytest.raises(RuntimeError):
             ticket_change_status(ticket=ticket, actor=l1tech, status=Status.OPEN)
     finally:
-        signals.ticket_status_changed.disconnect(dispatch_uid="explode")
+        signals.tickets_status_changed.disconnect(dispatch_uid="explode")
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
     assert kinds(ticket) == [EventKind.CREATED]

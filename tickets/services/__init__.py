@@ -12,6 +12,7 @@ transaction without tickets importing them.
 """
 
 from .changes import (
+    Outcome,
     TierMove,
     ticket_acknowledge,
     ticket_assign,
@@ -19,11 +20,14 @@ from .changes import (
     ticket_change_status,
     ticket_move_tier,
     ticket_rate,
+    tickets_assign,
+    tickets_change_priority,
+    tickets_change_status,
     tickets_move_tier,
 )
 from .create import ticket_create
-from .inputs import MAX_FILES, MAX_SUBJECT, MAX_TEXT
-from .replies import ticket_add_attachments, ticket_reply
+from .inputs import MAX_FILES, MAX_SUBJECT, MAX_TEXT, lock_many
+from .replies import ticket_add_attachments, ticket_reply, tickets_add_note
 
 __all__ = [
     "MAX_FILES",
@@ -40,4 +44,10 @@ __all__ = [
     "ticket_reply",
     "tickets_move_tier",
     "TierMove",
+    "Outcome",
+    "lock_many",
+    "tickets_assign",
+    "tickets_change_priority",
+    "tickets_change_status",
+    "tickets_add_note",
 ]

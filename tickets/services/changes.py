@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Tier
 from common.bulk import update_in_bulk
-from common.errors import Conflict, NotAllowed, field_error
+from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 
 from .. import events, expected, signals
 from ..models import Priority, Status, Ticket
@@ -31,6 +31,67 @@ if TYPE_CHECKING:
     from ..models import TicketEvent
 
 
+@dataclass
+class Outcome:
+    """What a set-based service did to one ticket: the ticket, or why it was refused
+    (and what it made, e.g. the escalation record or the note)."""
+
+    ticket: Ticket
+    error: ApplicationError | None = None
+    record: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def unwrap(self) -> Ticket:
+        """The ticket, or the refusal raised (the single-ticket services' behaviour)."""
+        if self.error is not None:
+            raise self.error
+        return self.ticket
+
+
+def _act(tickets: Sequence[Ticket], check) -> tuple[list[Outcome], list[Ticket]]:
+    """Lock the tickets, ask `check(ticket)` for a refusal each; (outcomes, allowed tickets)."""
+    fresh = lock_many([t.pk for t in tickets])
+    outcomes = []
+    for ticket in tickets:
+        current = fresh[ticket.pk]
+        try:
+            check(current)
+        except ApplicationError as refused:
+            outcomes.append(Outcome(current, refused))
+        else:
+            outcomes.append(Outcome(current))
+    return outcomes, [o.ticket for o in outcomes if o.ok]
+
+
+def tickets_change_status(
+    *,
+    tickets: Sequence[Ticket],
+    actor: User,
+    status: str,
+    expected_status: str | None = None,
+) -> list[Outcome]:
+    """Move each ticket to `status` where its state machine and the actor allow it; one
+    Outcome per ticket (refused ones: 409 invalid_transition, or stale when
+    `expected_status`, the status the caller saw, is no longer the ticket's), the rest
+    changed set-based."""
+    if status not in Status.values:
+        raise field_error("status", _("Unknown status “%(s)s”.") % {"s": status})
+
+    def check(ticket: Ticket) -> None:
+        expected.check_status(ticket=ticket, expected=expected_status)
+        refusal = transition_refusal(ticket=ticket, user=actor, target=status)
+        if refusal:
+            raise Conflict(refusal, code="invalid_transition")
+
+    with transaction.atomic():
+        outcomes, allowed = _act(tickets, check)
+        events.announce(set_statuses(tickets=allowed, actor=actor, status=status))
+    return outcomes
+
+
 def ticket_change_status(
     *,
     ticket: Ticket,
@@ -38,62 +99,72 @@ def ticket_change_status(
     status: str,
     expected_status: str | None = None,
 ) -> Ticket:
-    """Move the ticket along the state machine; `expected_status`: the status the caller saw
-    (409 if the ticket has another by now)."""
-    if status not in Status.values:
-        raise field_error("status", _("Unknown status “%(s)s”.") % {"s": status})
-    with transaction.atomic():
-        ticket = locked(ticket)
-        expected.check_status(ticket=ticket, expected=expected_status)
-        refusal = transition_refusal(ticket=ticket, user=actor, target=status)
-        if refusal:
-            raise Conflict(refusal, code="invalid_transition")
-        events.announce(set_status(ticket=ticket, actor=actor, status=status))
-    return ticket
+    """`tickets_change_status` for one ticket: the ticket, or the refusal raised."""
+    (outcome,) = tickets_change_status(
+        tickets=[ticket],
+        actor=actor,
+        status=status,
+        expected_status=expected_status,
+    )
+    return outcome.unwrap()
 
 
-def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[TicketEvent]:
-    """Apply a status change already judged legal; write its event and signal. Returns the
-    event, for the caller to announce once its write is complete."""
-    before = ticket.status
+STATUS_COLUMNS = ("status", "updated_at", "resolved_at", "closed_at")
+
+
+def set_statuses(
+    *, tickets: Sequence[Ticket], actor: User | None, status: str
+) -> list[TicketEvent]:
+    """Apply a status change already judged legal to locked tickets: rows, events, signal.
+    Returns the events, for the caller to announce once its write is complete."""
+    if not tickets:
+        return []
     now = timezone.now()
-    ticket.status = status
-    fields = ["status", "updated_at"]
-    if status == Status.RESOLVED:
-        ticket.resolved_at = now
-        fields.append("resolved_at")
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-        fields.append("closed_at")
-    elif before in (Status.RESOLVED, Status.CLOSED):
-        ticket.resolved_at = None
-        ticket.closed_at = None
-        fields += ["resolved_at", "closed_at"]
-    ticket.save(update_fields=fields)
-    recorded = events.insert(
-        [events.status_changed(ticket=ticket, actor=actor, before=before, after=status)]
+    changes = []
+    built = []
+    for ticket in tickets:
+        before = ticket.status
+        ticket.status, ticket.updated_at = status, now
+        if status == Status.RESOLVED:
+            ticket.resolved_at = now
+        elif status == Status.CLOSED:
+            ticket.closed_at = now
+        elif before in (Status.RESOLVED, Status.CLOSED):
+            ticket.resolved_at = None
+            ticket.closed_at = None
+        built.append(events.status_changed(ticket=ticket, actor=actor, before=before, after=status))
+        changes.append((ticket, before, status))
+    update_in_bulk(
+        Ticket,
+        rows=[(t.pk, {c: getattr(t, c) for c in STATUS_COLUMNS}) for t in tickets],
+        columns=STATUS_COLUMNS,
     )
-    signals.ticket_status_changed.send(
-        sender=Ticket, ticket=ticket, actor=actor, before=before, after=status
-    )
+    recorded = events.insert(built)
+    signals.tickets_status_changed.send(sender=Ticket, changes=changes, actor=actor)
     return recorded
 
 
-def ticket_assign(
+def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[TicketEvent]:
+    """`set_statuses` for one ticket."""
+    return set_statuses(tickets=[ticket], actor=actor, status=status)
+
+
+def tickets_assign(
     *,
-    ticket: Ticket,
+    tickets: Sequence[Ticket],
     actor: User,
     assignee: User | None,
     expected_assignee: User | int | None | expected.NotGiven = expected.NOT_GIVEN,
-) -> Ticket:
-    """Assign to a technician who can work the ticket's tier, or unassign (None).
+) -> list[Outcome]:
+    """Assign each ticket to a technician who can work its tier, or unassign (None); a new
+    ticket that gets an assignee opens. One Outcome per ticket; the rest set-based.
 
-    `expected_assignee`: who the caller saw holding the ticket (None: nobody); 409 if that
+    `expected_assignee`: who the caller saw holding the tickets (None: nobody); 409 if that
     changed. Without it, claiming (assigning oneself) a ticket someone else holds is a 409
     naming the holder; assigning someone else (a manager's reassignment) is not.
     """
-    with transaction.atomic():
-        ticket = locked(ticket)
+
+    def check(ticket: Ticket) -> None:
         if not can_work(ticket=ticket, user=actor):
             raise NotAllowed(_("Only staff can assign tickets."))
         expected.check_assignee(
@@ -109,45 +180,94 @@ def ticket_assign(
             climbing = Tier.rank(assignee.tier or Tier.L3) > Tier.rank(actor.tier or Tier.L3)
             if actor.is_technician and assignee.pk != actor.pk and climbing:
                 raise NotAllowed(_("Technicians cannot assign to a higher tier; escalate instead."))
-        before = ticket.assignee
-        if (before.pk if before else None) == (assignee.pk if assignee else None):
-            return ticket
-        ticket.assignee = assignee
-        ticket.save(update_fields=["assignee", "updated_at"])
-        recorded = []
-        if ticket.status == Status.NEW and assignee is not None:
-            recorded += set_status(ticket=ticket, actor=actor, status=Status.OPEN)
-        recorded += events.insert(
-            [events.assignee_changed(ticket=ticket, actor=actor, before=before, after=assignee)]
+
+    target = assignee.pk if assignee else None
+    with transaction.atomic():
+        outcomes, allowed = _act(tickets, check)
+        changing = [t for t in allowed if t.assignee_id != target]
+        if not changing:
+            return outcomes
+        now = timezone.now()
+        befores = {t.pk: t.assignee for t in changing}
+        for ticket in changing:
+            ticket.assignee, ticket.updated_at = assignee, now
+        update_in_bulk(
+            Ticket,
+            rows=[(t.pk, {"assignee_id": target, "updated_at": now}) for t in changing],
+            columns=("assignee_id", "updated_at"),
         )
-        signals.ticket_assigned.send(
-            sender=Ticket, ticket=ticket, actor=actor, before=before, after=assignee
+        recorded = []
+        if assignee is not None:
+            opening = [t for t in changing if t.status == Status.NEW]
+            recorded += set_statuses(tickets=opening, actor=actor, status=Status.OPEN)
+        recorded += events.insert(
+            [
+                events.assignee_changed(ticket=t, actor=actor, before=befores[t.pk], after=assignee)
+                for t in changing
+            ]
+        )
+        signals.tickets_assigned.send(
+            sender=Ticket,
+            changes=[(t, befores[t.pk], assignee) for t in changing],
+            actor=actor,
         )
         events.announce(recorded)
-    return ticket
+    return outcomes
+
+
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User | None,
+    expected_assignee: User | int | None | expected.NotGiven = expected.NOT_GIVEN,
+) -> Ticket:
+    """`tickets_assign` for one ticket: the ticket, or the refusal raised."""
+    (outcome,) = tickets_assign(
+        tickets=[ticket], actor=actor, assignee=assignee, expected_assignee=expected_assignee
+    )
+    return outcome.unwrap()
+
+
+def tickets_change_priority(
+    *, tickets: Sequence[Ticket], actor: User | None, priority: str
+) -> list[Outcome]:
+    """Staff change the priority; `actor=None` is the system (escalation rules). One
+    Outcome per ticket; the running clocks of the changed ones are recomputed."""
+    if priority not in Priority.values:
+        raise field_error("priority", _("Unknown priority “%(p)s”.") % {"p": priority})
+
+    def check(ticket: Ticket) -> None:
+        if actor is not None and not can_work(ticket=ticket, user=actor):
+            raise NotAllowed(_("Only staff can change the priority."))
+
+    with transaction.atomic():
+        outcomes, allowed = _act(tickets, check)
+        changing = [t for t in allowed if t.priority != priority]
+        if not changing:
+            return outcomes
+        now = timezone.now()
+        changes = [(t, t.priority, priority) for t in changing]
+        for ticket in changing:
+            ticket.priority, ticket.updated_at = priority, now
+        update_in_bulk(
+            Ticket,
+            rows=[(t.pk, {"priority": priority, "updated_at": now}) for t in changing],
+            columns=("priority", "updated_at"),
+        )
+        recorded = events.insert(
+            [
+                events.priority_changed(ticket=t, actor=actor, before=before, after=after)
+                for t, before, after in changes
+            ]
+        )
+        signals.tickets_priority_changed.send(sender=Ticket, changes=changes, actor=actor)
+        events.announce(recorded)
+    return outcomes
 
 
 def ticket_change_priority(*, ticket: Ticket, actor: User | None, priority: str) -> Ticket:
-    """Staff change the priority; `actor=None` is the system (escalation rules)."""
-    if priority not in Priority.values:
-        raise field_error("priority", _("Unknown priority “%(p)s”.") % {"p": priority})
-    with transaction.atomic():
-        ticket = locked(ticket)
-        if actor is not None and not can_work(ticket=ticket, user=actor):
-            raise NotAllowed(_("Only staff can change the priority."))
-        before = ticket.priority
-        if before == priority:
-            return ticket
-        ticket.priority = priority
-        ticket.save(update_fields=["priority", "updated_at"])
-        recorded = events.insert(
-            [events.priority_changed(ticket=ticket, actor=actor, before=before, after=priority)]
-        )
-        signals.ticket_priority_changed.send(
-            sender=Ticket, ticket=ticket, actor=actor, before=before, after=priority
-        )
-        events.announce(recorded)
-    return ticket
+    return tickets_change_priority(tickets=[ticket], actor=actor, priority=priority)[0].unwrap()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from common.bulk import cache_related
 from common.errors import field_error
 
 from .. import events
@@ -104,8 +106,17 @@ def locked(ticket: Ticket) -> Ticket:
 def lock_many(ticket_ids: Sequence[int]) -> dict[int, Ticket]:
     """The tickets read again under their row locks (in id order, so two writers of
     overlapping sets wait for each other instead of deadlocking), by id."""
-    if len(ticket_ids) == 1:
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_ids[0])
-        return {ticket.pk: ticket}
-    rows = Ticket.objects.select_for_update().filter(pk__in=list(ticket_ids)).order_by("pk")
+    rows = list(Ticket.objects.filter(pk__in=list(ticket_ids)).select_for_update().order_by("pk"))
+    if len(rows) == 1:
+        return {rows[0].pk: rows[0]}  # its people load when a receiver needs them, as ever
+    # Many: their people in one read after the lock, not joined to it (a row re-read after
+    # waiting for the lock is current; rows joined to it would be as before the wait).
+    people = {t.requester_id for t in rows} | {t.assignee_id for t in rows if t.assignee_id}
+    users = User.objects.in_bulk(people)
+    for ticket in rows:
+        cache_related(
+            ticket,
+            requester=users[ticket.requester_id],
+            assignee=users[ticket.assignee_id] if ticket.assignee_id else None,
+        )
     return {ticket.pk: ticket for ticket in rows}

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from common.errors import Conflict, NotAllowed, field_error
+from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 
 from .. import events, signals
 from ..models import Attachment, Reply, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
-from .changes import set_status
-from .inputs import MAX_TEXT, FileCleanup, check_files, clean_text, locked, store_files
+from .changes import Outcome, set_status
+from .inputs import MAX_TEXT, FileCleanup, check_files, clean_text, lock_many, locked, store_files
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -84,3 +84,41 @@ def ticket_add_attachments(
         attachments = store_files(ticket=ticket, uploader=uploader, checked=checked, reply=None)
         ticket.save(update_fields=["updated_at"])
     return attachments
+
+
+def tickets_add_note(*, tickets: Sequence[Ticket], author: User, body: str) -> list[Outcome]:
+    """The same internal note on many tickets (staff only; closed tickets refused), one
+    Outcome per ticket (`record`: the note). Notes notify nobody and never reach customers."""
+    body = clean_text(body, field="body", max_length=MAX_TEXT)
+
+    def check(ticket: Ticket) -> None:
+        if not can_work(ticket=ticket, user=author):
+            raise NotAllowed(_("Only staff can write internal notes."))
+        if ticket.status == Status.CLOSED:
+            raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
+
+    with transaction.atomic():
+        fresh = lock_many([t.pk for t in tickets])
+        outcomes = []
+        for ticket in tickets:
+            try:
+                check(fresh[ticket.pk])
+            except ApplicationError as refused:
+                outcomes.append(Outcome(fresh[ticket.pk], refused))
+            else:
+                outcomes.append(Outcome(fresh[ticket.pk]))
+        allowed = [o for o in outcomes if o.ok]
+        replies = Reply.objects.bulk_create(
+            [Reply(ticket=o.ticket, author=author, body=body, internal=True) for o in allowed]
+        )
+        recorded = events.insert(
+            [
+                events.reply_added(ticket=o.ticket, reply=reply)
+                for o, reply in zip(allowed, replies, strict=True)
+            ]
+        )
+        for outcome, reply in zip(allowed, replies, strict=True):
+            outcome.record = reply
+            signals.ticket_replied.send(sender=Ticket, ticket=outcome.ticket, reply=reply)
+        events.announce(recorded)
+    return outcomes

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role, User
+from escalation.services.bulk_actions import MAX_TICKETS
 
 from ..forms import QueueFilterForm
 from ..selectors import queue_tickets
@@ -52,4 +54,8 @@ def queue(request):
         return render(request, "web/_queue_rows.html", context)
     context["organisations"] = Organisation.objects.order_by("name").only("id", "name")
     context.update(queue_views.views_context(user=user, data=data, views=views, chosen=chosen))
+    context["staff"] = User.objects.filter(
+        Q(role=Role.TECHNICIAN) | Q(role=Role.MANAGER), is_active=True
+    ).order_by("role", "tier", "username")
+    context["bulk_max"] = MAX_TICKETS
     return render(request, "web/queue.html", context)
