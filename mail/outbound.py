@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
+from common.text import single_line
 from tickets.markdown import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
 
 from . import addresses
@@ -107,7 +108,7 @@ def notification_email(row: OutboxRow) -> EmailMultiAlternatives:
     if automatic:
         headers["Auto-Submitted"] = "auto-generated"
     message = EmailMultiAlternatives(
-        subject=row.subject,
+        subject=single_line(row.subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient.email],
@@ -127,7 +128,7 @@ def _notice_email(row: OutboxRow) -> EmailMultiAlternatives:
             {"body": body_html(row.body), "hint": "", "language": language},
         )
     message = EmailMultiAlternatives(
-        subject=row.subject,
+        subject=single_line(row.subject),
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient.email],

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from common.bulk import insert_in_bulk, new_instance
 from common.errors import field_error
+from common.text import single_line
 from mail.outbound import notification_email
 from tickets import events
 from tickets.models import EventKind
@@ -134,7 +135,7 @@ def notifications_write(
                 recipient_id=pk,
                 kind=m.kind,
                 ticket_id=cause.ticket.pk if cause.ticket is not None else None,
-                subject=m.subject[:250],
+                subject=single_line(m.subject)[:250],
                 body=m.body,
                 cause_key=cause.key[:100],
                 created_at=now,
@@ -227,6 +228,14 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     row = Notification.objects.select_related("recipient", "ticket").get(pk=notification_id)
     try:
         notification_email(row).send()
+    except ValueError as exc:
+        # The message itself is malformed (a header with a line break, an address that is
+        # no address): no retry can send it. Give this row up now; the others go on.
+        Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+            attempts=MAX_ATTEMPTS, last_error=f"not sendable: {exc}"[:2000]
+        )
+        log.error("Notification %s cannot be sent: %s", row.pk, exc)
+        raise DeliveryFailed(str(exc), retry_in=None) from exc
     except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind are retried
         retry_in = backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
         Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
@@ -265,6 +274,8 @@ def notifications_deliver_due(*, now: datetime | None = None, limit: int = 1000)
             sent += notification_deliver(notification_id=pk, now=now)
         except DeliveryFailed:
             log.warning("Notification %s failed; retried later", pk)
+        except Exception:  # noqa: BLE001 - one bad row never stops the others
+            log.exception("Notification %s could not be handled", pk)
     return sent
 
 

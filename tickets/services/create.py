@@ -14,7 +14,15 @@ from common.errors import NotAllowed, field_error
 from .. import events, signals
 from ..models import Category, Priority, Status, Ticket
 from ..priority import CUSTOMER_PRIORITIES
-from .inputs import MAX_SUBJECT, MAX_TEXT, FileCleanup, check_files, clean_text, store_files
+from .inputs import (
+    MAX_SUBJECT,
+    MAX_TEXT,
+    FileCleanup,
+    check_files,
+    clean_line,
+    clean_text,
+    store_files,
+)
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -38,7 +46,7 @@ def ticket_create(
         raise NotAllowed(_("Only staff can file a ticket on someone else's behalf."))
     if not requester.is_active:
         raise field_error("requester", _("The requester's account is inactive."))
-    subject = clean_text(subject, field="subject", max_length=MAX_SUBJECT)
+    subject = clean_line(subject, field="subject", max_length=MAX_SUBJECT)
     description = clean_text(description, field="description", max_length=MAX_TEXT)
     priority = priority or Priority.P3
     if priority not in Priority.values:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.bulk import cache_related
 from common.errors import field_error
+from common.text import single_line
 
 from .. import events
 from ..models import Attachment, Reply, Ticket
@@ -37,6 +38,13 @@ def clean_text(value: str | None, *, field: str, max_length: int, required: bool
             field, _("At most %(max)d characters, got %(n)d.") % {"max": max_length, "n": len(text)}
         )
     return text
+
+
+def clean_line(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
+    """A single-line field (a subject): line breaks become spaces, then as clean_text."""
+    return clean_text(
+        single_line(value or ""), field=field, max_length=max_length, required=required
+    )
 
 
 def check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
