@@ -190,7 +190,7 @@ def _judge(mailbox: Mailbox, message_id: str, raw: bytes, parsed: ParsedMail, no
                     return done(Outcome.REPLY, ticket=ticket, reply=reply)
             return _new_ticket(mailbox, parsed, user, done, follow_up=ticket)
         if mailbox.foreign_replies == ForeignReplies.REFUSE:
-            _refuse(parsed, _("This address cannot add to that ticket."))
+            _refuse(mailbox, parsed, _("This address cannot add to that ticket."))
             return done(Outcome.REFUSED, "sender may not see the ticket")
     return _new_ticket(mailbox, parsed, user, done)
 
@@ -226,7 +226,7 @@ def _thread(mailbox: Mailbox, parsed: ParsedMail) -> int | None:
 def _new_ticket(mailbox, parsed: ParsedMail, user, done, follow_up: Ticket | None = None):
     if user is None:
         if mailbox.unknown_senders != UnknownSenders.CREATE or mailbox.organisation_id is None:
-            _refuse(parsed, _("We only accept requests from registered customers."))
+            _refuse(mailbox, parsed, _("We only accept requests from registered customers."))
             return done(Outcome.REFUSED, "unknown sender")
         user = customer_create_from_mail(
             email=parsed.sender, name=parsed.sender_name, organisation_id=mailbox.organisation_id
@@ -326,9 +326,21 @@ def failing_address_mark(*, email: str, reason: str, now=None) -> FailingAddress
     return row
 
 
-def _refuse(parsed: ParsedMail, why: str) -> None:
+def _refuse(mailbox: Mailbox, parsed: ParsedMail, why: str) -> None:
     """A polite answer to a person (never to automatic mail: judged before this), after
-    the commit, marked as an automatic reply so their auto-responder stays quiet."""
+    the commit, marked as an automatic reply so their auto-responder stays quiet.
+
+    At most TIERDESK_MAIL_REFUSALS_PER_HOUR per mailbox: spam with forged senders must not
+    turn the desk into a source of backscatter.
+    """
+    recent = InboundMail.objects.filter(
+        mailbox=mailbox,
+        outcome=Outcome.REFUSED,
+        received_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    if recent.count() >= settings.TIERDESK_MAIL_REFUSALS_PER_HOUR:
+        log.warning("Refusal to %s not sent: the hourly limit is reached", parsed.sender)
+        return
     language = (
         User.objects.filter(email__iexact=parsed.sender).values_list("language", flat=True).first()
         or settings.LANGUAGE_CODE

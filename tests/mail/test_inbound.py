@@ -425,3 +425,18 @@ def test_a_defect_on_one_mail_quarantines_it_and_the_next_goes_on(
     dovecot.deliver(folder, mail(subject="Fine"))
     assert poll(desk_mailbox).outcomes == {Outcome.QUARANTINED: 1, Outcome.TICKET: 1}
     assert "IndexError" in InboundMail.objects.get(outcome=Outcome.QUARANTINED).reason
+
+
+def test_refusals_are_capped_so_forged_senders_get_no_backscatter(
+    dovecot, folder, desk_mailbox, settings, django_capture_on_commit_callbacks
+):
+    settings.TIERDESK_MAIL_REFUSALS_PER_HOUR = 2
+    for n in range(4):
+        dovecot.deliver(folder, mail(sender=f"victim{n}@outside.example", subject="Spam"))
+    django_mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert poll(desk_mailbox).outcomes == {Outcome.REFUSED: 4}
+    assert [m.to for m in django_mail.outbox] == [
+        ["victim0@outside.example"],
+        ["victim1@outside.example"],
+    ]
