@@ -194,6 +194,7 @@ class VerifyPanel:
     articles: list[search.Hit]
     similar: list[tuple[Ticket, Reply | None]]
     linked_article_ids: set[int]
+    open_problems: list[Problem]
 
 
 def verify_panel(*, ticket: Ticket, user: User) -> VerifyPanel:
@@ -218,6 +219,7 @@ def verify_panel(*, ticket: Ticket, user: User) -> VerifyPanel:
         articles=hits,
         similar=[(t, resolutions.get(t.pk)) for t in similar],
         linked_article_ids=linked,
+        open_problems=list(open_problems().exclude(links__ticket=ticket)[:50]),
     )
 
 

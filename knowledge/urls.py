@@ -36,6 +36,7 @@ urlpatterns = [
     path(f"{A}link/", views.article_link, name="article-link"),
     path("problems/", views.problem_index, name="problems"),
     path("problems/new/", views.problem_new, name="problem-new"),
+    path("problems/link/", views.problem_link_chosen, name="problem-link-chosen"),
     path(P, views.problem_detail, name="problem-detail"),
     path(f"{P}tickets/", views.problem_link, name="problem-link"),
 ]

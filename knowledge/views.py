@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.errors import ApplicationError, NotAllowed, NotFound
+from common.ids import parse_id
 from tickets.markdown import render_markdown
 from tickets.models import Ticket
 from tickets.selectors import ticket_get
@@ -338,8 +339,19 @@ _REF = re.compile(r"(?:HD-?)?(\d{1,18})", re.IGNORECASE | re.ASCII)
 
 @login_required
 @require_POST
+def problem_link_chosen(request):
+    """From the ticket page: link this ticket to the problem chosen in the list."""
+    _staff_only(request)
+    problem_id = parse_id(request.POST.get("problem"))
+    if problem_id is None:
+        raise Http404(_("No such problem."))
+    return problem_link(request, problem_id)
+
+
+@login_required
+@require_POST
 def problem_link(request, problem_id):
-    """Link tickets by reference (from the problem page, the ticket page or the queue)."""
+    """Link tickets by reference (from the problem page or the ticket page)."""
     _staff_only(request)
     problem = _problem(request, problem_id)
     form = LinkTicketsForm(request.POST)

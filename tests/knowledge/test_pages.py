@@ -244,3 +244,27 @@ def test_editing_keeps_every_version(l2tech):
     article_update(article=article, editor=l2tech, data={"body": "Replug it, then restart."})
     article_update(article=article, editor=l2tech, data={"body": "Replug it, then restart."})
     assert list(article.versions.values_list("number", flat=True)) == [2, 1]
+
+
+def test_technician_links_the_ticket_to_a_known_problem_from_its_page(client, alice, l2tech):
+    problem = Problem.objects.create(title="Mail relay down", description="d", created_by=l2tech)
+    ticket = ticket_create(requester=alice, subject="No mail", description="x")
+    client.force_login(l2tech)
+    page = client.get(reverse("ticket-detail", args=[ticket.reference])).content.decode()
+    assert 'data-testid="link-problem"' in page and "Mail relay down" in page
+    response = client.post(
+        reverse("problem-link-chosen"),
+        {
+            "problem": problem.pk,
+            "references": ticket.reference,
+            "next": f"/tickets/{ticket.reference}/",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == f"/tickets/{ticket.reference}/"
+    assert problem.links.filter(ticket=ticket).exists()
+    evil = client.post(
+        reverse("problem-link-chosen"),
+        {"problem": problem.pk, "references": ticket.reference, "next": "https://evil.example/"},
+    )
+    assert evil["Location"] == f"/problems/{problem.pk}/"
+    assert client.post(reverse("problem-link-chosen"), {"problem": "x"}).status_code == 404
