@@ -200,14 +200,14 @@ class Ticket(BaseModel):
             models.Index(
                 "tier",
                 models.F("sla_breached").desc(),
-                models.F("next_due_at").asc(nulls_last=True),
+                models.F("next_due_at").asc(),  # NULLs sort last in ascending PostgreSQL indexes
                 "id",
                 name="ticket_queue_tier_urgency",
                 condition=Q(status__in=QUEUE_STATUSES),
             ),
             models.Index(
                 models.F("sla_breached").desc(),
-                models.F("next_due_at").asc(nulls_last=True),
+                models.F("next_due_at").asc(),  # NULLs sort last in ascending PostgreSQL indexes
                 "id",
                 name="ticket_queue_urgency",
                 condition=Q(status__in=QUEUE_STATUSES),

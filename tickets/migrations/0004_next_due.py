@@ -34,10 +34,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_next_due, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(models.F('tier'), models.OrderBy(models.F('sla_breached'), descending=True), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('id'), condition=models.Q(('status__in', ['new', 'open', 'pending_customer', 'on_hold'])), name='ticket_queue_tier_urgency'),
+            index=models.Index(models.F('tier'), models.OrderBy(models.F('sla_breached'), descending=True), models.OrderBy(models.F('next_due_at')), models.F('id'), condition=models.Q(('status__in', ['new', 'open', 'pending_customer', 'on_hold'])), name='ticket_queue_tier_urgency'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(models.OrderBy(models.F('sla_breached'), descending=True), models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('id'), condition=models.Q(('status__in', ['new', 'open', 'pending_customer', 'on_hold'])), name='ticket_queue_urgency'),
+            index=models.Index(models.OrderBy(models.F('sla_breached'), descending=True), models.OrderBy(models.F('next_due_at')), models.F('id'), condition=models.Q(('status__in', ['new', 'open', 'pending_customer', 'on_hold'])), name='ticket_queue_urgency'),
         ),
     ]
