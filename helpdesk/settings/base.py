@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "api",
     "mail",
     "desk",
+    "bench",
 ]
 
 MIDDLEWARE = [

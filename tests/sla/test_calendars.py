@@ -496,7 +496,7 @@ def test_huge_targets_are_exact():
 
 
 def test_benchmark_function_runs():
-    from sla.bench_calendar import calendar_throughput
+    from bench.calendar import calendar_throughput
 
     figures = calendar_throughput(calls=2_000, seed=3)
     assert figures["calls"] == 2_000

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from escalation import bench
+from bench import escalation as bench
 from escalation.models import Escalation, Notification
 from sla.models import Clock
 from tickets.models import TicketEvent

@@ -1,6 +1,6 @@
 """Throughput benchmark for :mod:`sla.calendars`.
 
-Run ``python -m sla.bench_calendar`` to print calls per second for a realistic calendar:
+Run ``python -m bench.calendar`` to print calls per second for a realistic calendar:
 Europe/Berlin, Monday-Friday 09:00-17:00, Berlin public holidays, starts spread over
 2026-2027 and targets of up to 30 days (43,200 minutes).
 """

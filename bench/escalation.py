@@ -18,11 +18,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, Tier, User
+from escalation.services.rules import Audience, active_rules
+from escalation.services.sweep import SweepResult, escalation_sweep, escalation_sweep_batch
 from sla.models import Agreement, Clock, ClockKind
 from tickets.models import Status, Ticket
-
-from .services.rules import Audience, active_rules
-from .services.sweep import SweepResult, escalation_sweep, escalation_sweep_batch
 
 
 def cast() -> tuple[User, Agreement | None]:

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import Organisation, Role, User
-from sla.bench_calendar import calendar_throughput
+from bench.calendar import calendar_throughput
 from sla.models import Clock
 from sla.policies import applicable_agreement
 from sla.services.seeding import clocks_create_in_bulk

@@ -1,0 +1,21 @@
+"""Benchmarks live outside the application packages and stay reachable as manage.py commands."""
+
+from pathlib import Path
+
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["accounts", "api", "common", "escalation", "reports", "sla", "tickets", "web"]
+
+
+def test_bench_commands_are_manage_py_commands_of_the_bench_package():
+    commands = get_commands()
+    assert commands["bench_sla"] == "bench"
+    assert commands["bench_escalation"] == "bench"
+
+
+def test_no_benchmark_code_in_the_application_packages():
+    stray = [
+        str(path.relative_to(ROOT)) for app in APPS for path in (ROOT / app).rglob("*bench*.py")
+    ]
+    assert stray == []
