@@ -278,5 +278,6 @@ worker with retries and exponential backoff; attempts are listed per hook.""",
         "WebhookEventEnum": "api.models.WebhookEvent",
         "ArticleStatusEnum": "knowledge.models.ArticleStatus",
         "ProblemStatusEnum": "knowledge.models.ProblemStatus",
+        "ReleaseStatusEnum": "releases.models.ReleaseStatus",
     },
 }
