@@ -160,6 +160,22 @@ def deliveries_record(*, deliveries: Sequence[tuple[str, dict[str, Any]]]) -> li
     return rows
 
 
+def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery's event again as a new delivery (e.g. after the receiver was fixed),
+    handed to the worker after the commit; the original and its attempts stay as they were."""
+    now = timezone.now()
+    with transaction.atomic():
+        again = WebhookDelivery.objects.create(
+            webhook_id=delivery.webhook_id,
+            event=delivery.event,
+            payload=delivery.payload,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        transaction.on_commit(lambda: enqueue([again.pk]))
+    return again
+
+
 def enqueue(ids: list[int], *, countdown: int = 0) -> None:
     """Hand deliveries to the worker; if the broker is down the rows stay pending for the sweep."""
     from ..tasks import webhook_deliver

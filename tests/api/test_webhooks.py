@@ -275,3 +275,26 @@ def test_requeue_sweep_is_scheduled_in_beat():
     task = PeriodicTask.objects.get(name="webhook-requeue")
     assert task.task == "api.tasks.webhook_requeue_due" and task.enabled
     assert task.interval.every == 60
+
+
+def test_redelivery_is_a_new_delivery_queued_after_the_commit(
+    api, alice, manager, hook, file_ticket, django_capture_on_commit_callbacks
+):
+    file_ticket(alice)
+    original = WebhookDelivery.objects.get(webhook=hook)
+    WebhookDelivery.objects.filter(pk=original.pk).update(status=DeliveryStatus.FAILED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = services.webhook_redeliver(delivery=original)
+    assert len(callbacks) == 1  # handed to the worker only once the row is committed
+    assert again.pk != original.pk and again.status == DeliveryStatus.PENDING
+    assert (again.webhook_id, again.event, again.payload) == (
+        hook.pk,
+        original.event,
+        original.payload,
+    )
+    original.refresh_from_db()
+    assert original.status == DeliveryStatus.FAILED
+    # The API's redeliver action is this service.
+    redo = api(manager).post(f"/api/v1/webhooks/{hook.pk}/deliveries/{original.pk}/redeliver/")
+    assert redo.status_code == 202
+    assert WebhookDelivery.objects.filter(webhook=hook, event=original.event).count() == 3

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -71,14 +69,5 @@ class WebhookViewSet(ManagerViewSet):
         """Send the same event again as a new delivery (e.g. after fixing the receiver)."""
         hook = self.get_object()
         original = get_object_or_404(WebhookDelivery, pk=delivery_id, webhook=hook)
-        now = timezone.now()
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                webhook=hook,
-                event=original.event,
-                payload=original.payload,
-                created_at=now,
-                next_attempt_at=now,
-            )
-            transaction.on_commit(lambda: services.enqueue([delivery.pk]))
+        delivery = services.webhook_redeliver(delivery=original)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
