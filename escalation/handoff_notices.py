@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
@@ -19,7 +20,7 @@ from tickets.models import EventKind, TicketEvent
 
 from . import messages
 from .models import NotificationKind
-from .services.notify import Cause, Message, notifications_write
+from .services.notify import Cause, messages_for_readers, notifications_write
 
 
 def _released(event: TicketEvent) -> int | None:
@@ -29,6 +30,10 @@ def _released(event: TicketEvent) -> int | None:
     person = (event.before or {}).get("assignee") or {}
     released = person.get("id")
     return released if released and released != event.actor_id else None
+
+
+def _released_text(reader, *, ticket) -> tuple[str, str]:
+    return messages.released_message(ticket=ticket)
 
 
 def released_notify(*, events: Sequence[TicketEvent]) -> int:
@@ -43,10 +48,13 @@ def released_notify(*, events: Sequence[TicketEvent]) -> int:
         if user is None:
             continue
         ticket = event.ticket
-        subject, body = messages.released_message(ticket=ticket)
         causes.append(
             Cause(
-                [Message(user, NotificationKind.RELEASED, subject, body)],
+                messages_for_readers(
+                    [user],
+                    NotificationKind.RELEASED,
+                    partial(_released_text, ticket=ticket),
+                ),
                 ticket,
                 f"released:{ticket.pk}:{pk}:{uuid.uuid4().hex[:16]}",
             )

@@ -11,25 +11,51 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+
+from accounts.models import Tier
+from tickets.models import Priority, Status
 
 from .services.notify import ticket_url
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sla.models import Clock
     from tickets.models import Reply, Ticket
 
-_texts: ContextVar[dict[str, str] | None] = ContextVar("escalation_texts", default=None)
+_texts: ContextVar[dict[tuple, str] | None] = ContextVar("escalation_texts", default=None)
 
 
 def _(message: str) -> str:
     texts = _texts.get()
     if texts is None:
         return gettext(message)
-    text = texts.get(message)
+    key = (get_language(), message)
+    text = texts.get(key)
     if text is None:
-        text = texts[message] = gettext(message)
+        text = texts[key] = gettext(message)
     return text
+
+
+def _label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _when(instant: datetime) -> str:
+    """An absolute time in the reader's zone (active while rendering), with the zone named."""
+    local = timezone.localtime(instant)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _clock_kind(clock: Clock) -> str:
+    from sla.models import ClockKind
+
+    kind = _label(ClockKind, clock.kind)
+    if clock.tier:
+        return _("%(kind)s (%(tier)s)") % {"kind": kind, "tier": _label(Tier, clock.tier)}
+    return kind
 
 
 @contextlib.contextmanager
@@ -43,51 +69,63 @@ def texts_once() -> Iterator[None]:
         _texts.reset(token)
 
 
-def _facts(ticket: Ticket) -> str:
+def _facts(ticket: Ticket, *, staff: bool = True) -> str:
+    if not staff:  # customers never see tier jargon
+        return _("Ticket: %(ref)s %(subject)s\n%(url)s") % {
+            "ref": ticket.reference,
+            "subject": ticket.subject,
+            "url": ticket_url(ticket),
+        }
     return _("Ticket: %(ref)s %(subject)s\nTier: %(tier)s  Priority: %(priority)s\n%(url)s") % {
         "ref": ticket.reference,
         "subject": ticket.subject,
-        "tier": ticket.tier,
-        "priority": ticket.priority,
+        "tier": _label(Tier, ticket.tier),
+        "priority": _label(Priority, ticket.priority),
         "url": ticket_url(ticket),
     }
 
 
 def clock_message(*, ticket: Ticket, clock: Clock, breach: bool, moved_from: str) -> tuple:
     what = _("breached") if breach else _("is close to its deadline")
-    subject = _("[%(ref)s] SLA %(kind)s %(tier)s %(what)s") % {
+    kind = _clock_kind(clock)
+    subject = _("[%(ref)s] SLA: %(kind)s %(what)s") % {
         "ref": ticket.reference,
-        "kind": clock.kind,
-        "tier": clock.tier or "",
+        "kind": kind,
         "what": what,
     }
     lines = [
-        _("The %(kind)s clock %(what)s (due %(due)s).")
-        % {"kind": clock.kind, "what": what, "due": clock.due_at.strftime("%Y-%m-%d %H:%M UTC")}
+        _("The target “%(kind)s” %(what)s (due %(due)s).")
+        % {"kind": kind, "what": what, "due": _when(clock.due_at)}
     ]
     if moved_from and moved_from != ticket.tier:
         lines.append(
-            _("The ticket was escalated from %(a)s to %(b)s.") % {"a": moved_from, "b": ticket.tier}
+            _("The ticket was escalated from %(a)s to %(b)s.")
+            % {"a": _label(Tier, moved_from), "b": _label(Tier, ticket.tier)}
         )
     return subject, "\n".join([*lines, "", _facts(ticket)])
 
 
-def reply_message(*, ticket: Ticket, reply: Reply) -> tuple[str, str]:
+def reply_message(*, ticket: Ticket, reply: Reply, staff: bool = True) -> tuple[str, str]:
     # Only ever called for public replies (the receiver checks reply.internal).
     subject = _("[%(ref)s] New reply: %(subject)s") % {
         "ref": ticket.reference,
         "subject": ticket.subject,
     }
-    return subject, f"{reply.body}\n\n{_facts(ticket)}"
+    return subject, f"{reply.body}\n\n{_facts(ticket, staff=staff)}"
 
 
-def status_message(*, ticket: Ticket, before: str, after: str) -> tuple[str, str]:
-    subject = _("[%(ref)s] Status: %(after)s") % {"ref": ticket.reference, "after": after}
-    body = _("The status changed from %(before)s to %(after)s.") % {
-        "before": before,
-        "after": after,
+def status_message(
+    *, ticket: Ticket, before: str, after: str, staff: bool = True
+) -> tuple[str, str]:
+    subject = _("[%(ref)s] Status: %(after)s") % {
+        "ref": ticket.reference,
+        "after": _label(Status, after),
     }
-    return subject, f"{body}\n\n{_facts(ticket)}"
+    body = _("The status changed from %(before)s to %(after)s.") % {
+        "before": _label(Status, before),
+        "after": _label(Status, after),
+    }
+    return subject, f"{body}\n\n{_facts(ticket, staff=staff)}"
 
 
 def assigned_message(*, ticket: Ticket) -> tuple[str, str]:
@@ -122,5 +160,5 @@ def released_message(*, ticket: Ticket) -> tuple[str, str]:
     body = _(
         "The ticket is now with %(tier)s and no longer assigned to you. "
         "You can still read it and its history."
-    ) % {"tier": ticket.get_tier_display()}
+    ) % {"tier": _label(Tier, ticket.tier)}
     return subject, f"{body}\n\n{_facts(ticket)}"

@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from django.dispatch import receiver
 
@@ -20,7 +21,12 @@ from tickets import signals
 
 from . import messages
 from .models import NotificationKind
-from .services.notify import Cause, Message, notifications_create, notifications_write
+from .services.notify import (
+    Cause,
+    messages_for_readers,
+    notifications_create,
+    notifications_write,
+)
 
 # Ids of tickets the sweep moves under a rule that already tells the new tier group, so
 # the group does not get a second "new in your queue" message for the same move.
@@ -45,13 +51,11 @@ def _key(prefix: str, ticket_id: int) -> str:
 
 @receiver(signals.ticket_created, dispatch_uid="escalation_notify_created")
 def on_created(sender, ticket, actor, **kwargs):
-    subject, body = messages.queue_message(ticket=ticket, escalated=False)
     notifications_create(
         recipients=technicians_of_tier(tier=ticket.tier),
         kind=NotificationKind.NEW_IN_QUEUE,
         ticket=ticket,
-        subject=subject,
-        body=body,
+        build=lambda reader: messages.queue_message(ticket=ticket, escalated=False),
         cause_key=f"queue:{ticket.pk}:{ticket.tier}:created",
         exclude=actor,
     )
@@ -68,24 +72,39 @@ def on_tiers_changed(sender, changes, actor, **kwargs):
             continue
         if after not in groups:
             groups[after] = list(technicians_of_tier(tier=after))
-        subject, body = messages.queue_message(
-            ticket=ticket, escalated=Tier.rank(after) > Tier.rank(before)
+        escalated = Tier.rank(after) > Tier.rank(before)
+        outbox = messages_for_readers(
+            [u for u in groups[after] if actor is None or u.pk != actor.pk],
+            NotificationKind.NEW_IN_QUEUE,
+            partial(_queue_text, ticket=ticket, escalated=escalated),
         )
-        outbox = [
-            Message(user, NotificationKind.NEW_IN_QUEUE, subject, body)
-            for user in groups[after]
-            if actor is None or user.pk != actor.pk
-        ]
         causes.append(Cause(outbox, ticket, _key(f"queue-{after}", ticket.pk)))
     notifications_write(causes=causes)
+
+
+def _queue_text(reader, *, ticket, escalated: bool) -> tuple[str, str]:
+    return messages.queue_message(ticket=ticket, escalated=escalated)
+
+
+def _status_text(reader, *, ticket, before: str, after: str) -> tuple[str, str]:
+    return messages.status_message(
+        ticket=ticket, before=before, after=after, staff=reader.is_support_staff
+    )
+
+
+def _assigned_text(reader, *, ticket) -> tuple[str, str]:
+    return messages.assigned_message(ticket=ticket)
 
 
 @receiver(signals.tickets_status_changed, dispatch_uid="escalation_notify_status")
 def on_statuses_changed(sender, changes, actor, **kwargs):
     causes = []
     for ticket, before, after in changes:
-        subject, body = messages.status_message(ticket=ticket, before=before, after=after)
-        outbox = [Message(ticket.requester, NotificationKind.STATUS, subject, body)]
+        outbox = messages_for_readers(
+            [ticket.requester],
+            NotificationKind.STATUS,
+            partial(_status_text, ticket=ticket, before=before, after=after),
+        )
         causes.append(Cause(outbox, ticket, _key("status", ticket.pk), actor))
     notifications_write(causes=causes)
 
@@ -96,8 +115,9 @@ def on_assigned(sender, changes, actor, **kwargs):
     for ticket, _before, after in changes:
         if after is None:
             continue
-        subject, body = messages.assigned_message(ticket=ticket)
-        outbox = [Message(after, NotificationKind.ASSIGNED, subject, body)]
+        outbox = messages_for_readers(
+            [after], NotificationKind.ASSIGNED, partial(_assigned_text, ticket=ticket)
+        )
         causes.append(Cause(outbox, ticket, _key("assigned", ticket.pk), actor))
     notifications_write(causes=causes)
 
@@ -113,13 +133,13 @@ def on_replied(sender, ticket, reply, **kwargs):
         recipients, kind = [ticket.assignee], NotificationKind.CUSTOMER_REPLY
     else:
         return
-    subject, body = messages.reply_message(ticket=ticket, reply=reply)
     notifications_create(
         recipients=recipients,
         kind=kind,
         ticket=ticket,
-        subject=subject,
-        body=body,
+        build=lambda reader: messages.reply_message(
+            ticket=ticket, reply=reply, staff=reader.is_support_staff
+        ),
         cause_key=f"reply:{reply.pk}",
         exclude=author,
     )

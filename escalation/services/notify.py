@@ -12,8 +12,10 @@ notification ever carries an internal note or a hand-off note.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable, Sequence
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.bulk import insert_in_bulk, new_instance
 from common.errors import field_error
@@ -73,21 +75,54 @@ class Cause(NamedTuple):
     exclude: User | None = None
 
 
+@contextlib.contextmanager
+def as_reader(user: User) -> Iterator[None]:
+    """Render in the recipient's language and time zone (whoever caused the message)."""
+    language = user.language or settings.LANGUAGE_CODE
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override(language), timezone.override(zone):
+        yield
+
+
+def messages_for_readers(
+    users: Iterable[User], kind: str, build: Callable[[User], tuple[str, str]]
+) -> list[Message]:
+    """One message per recipient, each in their language and time zone; `build(user)` runs
+    once per (language, time zone, staff or customer) among the recipients."""
+    texts: dict[tuple, tuple[str, str]] = {}
+    out = []
+    for user in users:
+        key = (user.language or settings.LANGUAGE_CODE, user.time_zone, user.is_support_staff)
+        if key not in texts:
+            with as_reader(user):
+                texts[key] = build(user)
+        subject, body = texts[key]
+        out.append(Message(user, kind, subject, body))
+    return out
+
+
 def notifications_create(
     *,
     recipients: Iterable[User],
     kind: str,
     ticket: Ticket,
-    subject: str,
-    body: str,
     cause_key: str,
+    subject: str = "",
+    body: str = "",
+    build: Callable[[User], tuple[str, str]] | None = None,
     exclude: User | None = None,
     now: datetime | None = None,
     queue: bool = True,
 ) -> int:
-    """`notifications_write` for one cause sending one text to `recipients`; returns the
-    number of rows written."""
-    messages = [Message(user, kind, subject, body) for user in recipients]
+    """`notifications_write` for one cause sending one text to `recipients` (or, with
+    `build`, each recipient the text rendered for them); returns the number of rows."""
+    if build is not None:
+        messages = messages_for_readers(recipients, kind, build)
+    else:
+        messages = [Message(user, kind, subject, body) for user in recipients]
     return notifications_write(
         causes=[Cause(messages, ticket, cause_key, exclude)], now=now, queue=queue
     )[0]

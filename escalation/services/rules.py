@@ -18,7 +18,7 @@ from tickets.services import ticket_assign, ticket_change_priority
 
 from .. import messages
 from ..models import Escalation, EscalationKind, EscalationRule, NotificationKind, Trigger
-from .notify import Message
+from .notify import Message, messages_for_readers
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -177,21 +177,24 @@ def clock_outbox(
             add(staff, audience.managers())
     for pk in staff:
         group.pop(pk, None)
-    subject, body = messages.clock_message(
-        ticket=ticket, clock=clock, breach=breach, moved_from=moved_from
-    )
+
+    def build(reader: User) -> tuple[str, str]:
+        return messages.clock_message(
+            ticket=ticket, clock=clock, breach=breach, moved_from=moved_from
+        )
+
     sla_kind = NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING
     group_kind = NotificationKind.ESCALATED if moved_from != ticket.tier else sla_kind
-    outbox = [Message(u, sla_kind, subject, body) for u in staff.values()]
-    outbox += [Message(u, group_kind, subject, body) for u in group.values()]
+    outbox = messages_for_readers(staff.values(), sla_kind, build)
+    outbox += messages_for_readers(group.values(), group_kind, build)
     if any(r.notify_requester for r in rules):
         # Customers learn that the ticket got attention, not the internal routing.
-        outbox.append(
-            Message(
-                ticket.requester,
-                NotificationKind.STATUS,
+        outbox += messages_for_readers(
+            [ticket.requester],
+            NotificationKind.STATUS,
+            lambda reader: (
                 f"[{ticket.reference}] {ticket.subject}",
                 messages.customer_escalation_body(ticket=ticket),
-            )
+            ),
         )
     return outbox, f"clock:{clock.pk}:{'breach' if breach else 'warning'}"
