@@ -10,11 +10,11 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import ApplicationError, Conflict, NotAllowed
+from common.errors import ApplicationError, NotAllowed
 
 from .audit import one_line, security_event_record
 from .models import ApiToken, SecurityEventKind, User
@@ -73,11 +73,17 @@ def api_token_create(
     name = one_line(name.strip(), limit=100) or _("API token %(prefix)s") % {"prefix": key[:8]}
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
-            raise Conflict(
-                _("At most %(count)d tokens per account: revoke one first.")
-                % {"count": MAX_TOKENS_PER_USER},
-                code="too_many_tokens",
+        # At the limit the least recently used tokens make room, so a script that asks for a
+        # token on every run (as with the single token of old) never gets stuck.
+        surplus = ApiToken.objects.filter(user=user).order_by(
+            F("last_used_at").asc(nulls_first=True), "created_at", "id"
+        )
+        excess = surplus.count() - (MAX_TOKENS_PER_USER - 1)
+        if excess > 0:
+            oldest = list(surplus.values_list("pk", flat=True)[:excess])
+            api_tokens_revoke(
+                tokens=ApiToken.objects.filter(pk__in=oldest),
+                reason=f"least recently used of more than {MAX_TOKENS_PER_USER}",
             )
         token = ApiToken.objects.create(
             user=user,

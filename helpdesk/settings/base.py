@@ -246,9 +246,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": """Everything a customer, technician or manager can do in the UI, through the
 same services and with the same permissions.
 
-**Auth**: `POST /api/v1/auth/token/` with `{"username", "password"}` returns `{"token"}`; send
-`Authorization: Token <token>`. `DELETE /api/v1/auth/token/` revokes it. Browser sessions work
-too (unsafe methods need the `X-CSRFToken` header).
+**Auth**: `POST /api/v1/auth/token/` with `{"username", "password"}` (optionally `"name"` and
+`"expires_in_days"`) returns a new named token `{"token", "id", "name", "expires", …}`; send
+`Authorization: Token <token>`. Tokens expire, record their last use, and end when the user's
+password, role or access changes. `GET /api/v1/auth/tokens/` lists the caller's tokens (never
+their keys), `POST` there creates one for a signed-in caller, `DELETE /api/v1/auth/tokens/<id>/`
+revokes one, and `DELETE /api/v1/auth/token/` revokes the token it is sent with. Repeated failed
+sign-ins lock the username and the client address for a while (429 with `Retry-After`). Browser
+sessions work too (unsafe methods need the `X-CSRFToken` header).
 
 **Visibility**: lists and lookups are scoped exactly like the UI; another user's ticket is a 404.
 Customers see status, priority, tier, SLA deadlines and public replies/events of their tickets;

@@ -190,3 +190,22 @@ def test_token_schema_documents_the_endpoints(client):
     } <= set(schema["paths"])
     created = schema["components"]["schemas"]["NewToken"]["properties"]
     assert {"token", "name", "expires", "last_used"} <= set(created)
+
+
+def test_asking_for_a_token_on_every_run_never_gets_stuck(alice, settings):
+    from accounts.services import MAX_TOKENS_PER_USER
+
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "token_ip": "1000/min", "token_user": "1000/min"},
+    }
+    _, used = api_token_create(user=alice, name="in use")
+    assert _works(used)
+    credentials = {"username": "alice", "password": PASSWORD}
+    for n in range(MAX_TOKENS_PER_USER + 3):
+        response = _client().post("/api/v1/auth/token/", credentials)
+        assert response.status_code == 200, n
+    assert ApiToken.objects.filter(user=alice).count() == MAX_TOKENS_PER_USER
+    # The least recently used made room; the one in use and the newest stay.
+    assert _works(response.json()["token"]) and _works(used)
