@@ -33,6 +33,27 @@ def sweep_batch(clock_ids: list[int], breach: bool, now: str) -> dict:
     return result.as_dict()
 
 
+@shared_task(name="escalation.send_notifications", ignore_result=True)
+def send_notifications(notification_ids: list[int]) -> int:
+    """A chunk of outbox rows, each claimed and sent once. A row that fails keeps its error
+    and next attempt, and is retried on its own (`send_notification` with a countdown)."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notification_deliver(notification_id=notification_id)
+        except DeliveryFailed as failed:
+            if failed.retry_in is None:
+                log.error("Notification %s gave up: %s", notification_id, failed)
+                continue
+            try:
+                send_notification.apply_async((notification_id,), countdown=failed.retry_in)
+            except Exception:  # noqa: BLE001 - the row stays due; the sweep re-queues it
+                log.warning(
+                    "Broker unavailable; notification %s waits for the sweep", notification_id
+                )
+    return sent
+
+
 @shared_task(name="escalation.send_notification", bind=True, ignore_result=True, max_retries=8)
 def send_notification(self, notification_id: int) -> bool:
     try:
