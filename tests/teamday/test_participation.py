@@ -53,7 +53,7 @@ def test_handed_off_page_is_read_only_with_current_tier(
     ticket_escalate(ticket=ticket, actor=l1tech, handoff_note=NOTE)
     client.force_login(l1tech)
     client.get(reverse("ticket-detail", args=[ticket.reference]))  # warm session/caches
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("ticket-detail", args=[ticket.reference]))
     html = response.content.decode()
     assert response.status_code == 200
