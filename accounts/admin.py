@@ -1,13 +1,24 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .lockout import SIGN_IN_FAILED
 from .models import ApiToken, Organisation, SecurityEvent, User
 from .services import OWN_PRIVILEGE_FIELDS, api_tokens_revoke, can_administer
 
 # Only superusers grant these; a manager's form does not offer them.
 SUPERUSER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class SignInAdminForm(AdminAuthenticationForm):
+    """The admin's sign-in says what every failed sign-in says."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "invalid_login": SIGN_IN_FAILED}
+
+
+admin.site.login_form = SignInAdminForm
 
 
 @admin.register(Organisation)

@@ -10,11 +10,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from .audit import security_event_record
 from .models import SecurityEventKind
 
 SIGN_IN_FAILED_API = "Unknown username or wrong password."
+# What every failed sign-in page says (web and admin; the template spells the same text).
+SIGN_IN_FAILED = _(
+    "Sign-in failed: wrong username or password, or too many attempts. Please try again later."
+)
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -80,9 +80,10 @@ def test_the_token_endpoint_counts_toward_the_lockout(alice, settings):
 
 
 def test_every_failure_reads_the_same(alice):
-    alice_inactive = _login(Client(), "alice", "wrong").content.decode()
+    wrong_password = _login(Client(), "alice", "wrong").content.decode()
     unknown = _login(Client(), "nobody", "wrong").content.decode()
-    assert FAILED in alice_inactive and FAILED in unknown
+    admin = _login(Client(), "alice", "wrong", reverse("admin:login")).content.decode()
+    assert FAILED in wrong_password and FAILED in unknown and FAILED in admin
     assert SecurityEvent.objects.filter(kind="sign_in_failed", username="nobody").exists()
 
 
