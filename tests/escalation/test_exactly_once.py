@@ -84,7 +84,8 @@ def test_two_beats_double_the_sweeps_not_the_escalations(alice, agreement, staff
 
 def test_broker_down_loses_no_write_and_backlog_runs_once(alice, agreement, staff, l1tech):
     url = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:6399/0"  # nothing listens here
+    # Celery reads the namespaced CELERY_BROKER_URL before broker_url: set both.
+    celery_app.conf.broker_url = celery_app.conf.CELERY_BROKER_URL = "redis://127.0.0.1:6399/0"
     celery_app.close()  # drop the pooled connections to the real broker
     celery_app.amqp._producer_pool = None
     try:
@@ -99,7 +100,7 @@ def test_broker_down_loses_no_write_and_backlog_runs_once(alice, agreement, staf
         result = escalation_sweep()
         assert (result.breaches, result.escalations, result.requeued) == (5, 5, 0)
     finally:
-        celery_app.conf.broker_url = url
+        celery_app.conf.broker_url = celery_app.conf.CELERY_BROKER_URL = url
         celery_app.close()
         celery_app.amqp._producer_pool = None
     # The broker is back: a later sweep re-queues the whole backlog, once.
