@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=helpdesk.settings.local
-PORT="${PORT:-8000}"
+export PORT="${PORT:-8000}"
 PY=.venv/bin/python
 mkdir -p var/celery/queue var/celery/processed var/celery/control var/log
 

@@ -32,3 +32,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TIERDESK_DEMO = True
+# Links in mails point at the address `make run` serves (PORT=8123 make run included).
+SITE_URL = env("TIERDESK_SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
