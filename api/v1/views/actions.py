@@ -18,6 +18,8 @@ from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
 from tickets.selectors import ticket_attachments, ticket_events, ticket_replies
 
+from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
+from ..idempotency import idempotent
 from ..permissions import IsSupportStaff
 from ..renderers import FileRenderer
 from ..serializers import tickets as s
@@ -43,8 +45,15 @@ class TicketRepliesApi(TicketActionView):
         page = self.paginate_queryset(replies)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=s.ReplyCreateSerializer, responses={201: s.ReplySerializer})
+    @extend_schema(
+        request=s.ReplyCreateSerializer,
+        responses={201: s.ReplySerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request: Request, ticket_id: int) -> Response:
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
         values = _valid(s.ReplyCreateSerializer, request)
         reply = services.ticket_reply(
             ticket=self.get_ticket(),

@@ -19,6 +19,8 @@ from tickets.selectors import ticket_list
 from tickets.services import ticket_create
 
 from ..filters import TicketFilter
+from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
+from ..idempotency import idempotent
 from ..serializers.tickets import TicketCreateSerializer, TicketDetailSerializer, TicketSerializer
 from ..throttles import TicketCreateIpThrottle, TicketCreateUserThrottle
 from .base import StrictQueryMixin, TicketActionView
@@ -79,6 +81,7 @@ class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
     @extend_schema(
         request=TicketCreateSerializer,
         responses={201: TicketDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY],
         description=(
             "File a ticket. Only subject, description, priority (customers: P2–P4), "
             "impact+urgency, category and (staff only) requester are read; tier, status, "
@@ -86,6 +89,9 @@ class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
         ),
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
         data = TicketCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
