@@ -34,6 +34,7 @@ urlpatterns = [
     path("tickets/<str:reference>/escalate/", detail.ticket_escalate, name="ticket-escalate"),
     path("tickets/<str:reference>/deescalate/", detail.ticket_deescalate, name="ticket-deescalate"),
     path("tickets/<str:reference>/rate/", detail.ticket_rate, name="ticket-rate"),
+    path("tickets/<str:reference>/reopen/", detail.ticket_reopen, name="ticket-reopen"),
     path("tickets/<str:reference>/files/", detail.ticket_add_files, name="ticket-add-files"),
     path(
         "tickets/<str:reference>/attachments/<int:attachment_id>/",

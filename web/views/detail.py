@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, Tier, User
-from common.errors import ApplicationError, NotFound
+from common.errors import ApplicationError, Conflict, NotFound
 from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
 from sla.selectors import applied_agreement, ticket_sla_status
@@ -68,6 +68,7 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "escalate": web_forms.EscalateForm(),
         "deescalate": web_forms.DeescalateForm(),
         "rating": web_forms.RatingForm(),
+        "reopen": web_forms.ReopenForm(),
         "files": web_forms.AttachmentsForm(),
     }
     forms.update(bound or {})
@@ -332,6 +333,21 @@ def ticket_deescalate(request, reference):
         )
 
     return _run(request, ticket, "deescalate", form, act, _("Sent back with your note."))
+
+
+@login_required
+@require_POST
+def ticket_reopen(request, reference):
+    """The customer reopens a resolved ticket, saying why: the reason is their reply."""
+    ticket = _ticket(request, reference)
+    form = web_forms.ReopenForm(request.POST)
+
+    def act(data):
+        if ticket.status != Status.RESOLVED:
+            raise Conflict(_("Only a resolved ticket can be reopened."), code="invalid_transition")
+        services.ticket_reply(ticket=ticket, author=request.user, body=data["reason"])
+
+    return _run(request, ticket, "reopen", form, act, _("Reopened with your message."))
 
 
 @login_required
