@@ -177,6 +177,17 @@ class RatingForm(forms.Form):
     )
 
 
+class PortalFilterForm(forms.Form):
+    """GET filters of the customer's ticket list."""
+
+    q = forms.CharField(label=_("Search my tickets"), required=False, max_length=200)
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), ("closed", _("Solved and closed"))],
+    )
+
+
 class QueueFilterForm(forms.Form):
     """GET filters of the technician queue; every field optional."""
 

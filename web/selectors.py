@@ -21,9 +21,19 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def customer_tickets(*, user: User) -> QuerySet[Ticket]:
-    """Own tickets (and the organisation's for contact persons), newest activity first."""
-    return annotate_sla(ticket_list(user=user)).order_by("-updated_at", "-id")
+def customer_tickets(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Ticket]:
+    """Own tickets (and the organisation's for contact persons), newest activity first;
+    `filters`: q (reference, subject, description, public replies), state (open, closed)."""
+    filters = filters or {}
+    tickets = ticket_list(user=user)
+    if filters.get("state") == "open":
+        tickets = tickets.active()
+    elif filters.get("state") == "closed":
+        tickets = tickets.exclude(status__in=Status.active())
+    query = (filters.get("q") or "").strip()
+    if query:
+        tickets = tickets.filter(_search(query, public_only=True))
+    return annotate_sla(tickets).order_by("-updated_at", "-id")
 
 
 def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
@@ -60,9 +70,13 @@ def handed_off_by(user: User) -> QuerySet[Escalation]:
     )
 
 
-def _search(query: str) -> Q:
-    """Reference (HD-000123 or 123), subject, description and conversation text."""
-    in_replies = Exists(Reply.objects.filter(ticket=OuterRef("pk"), body__icontains=query))
+def _search(query: str, *, public_only: bool = False) -> Q:
+    """Reference (HD-000123 or 123), subject, description and conversation text (for
+    customers only the public conversation: internal notes are never matched)."""
+    replies = Reply.objects.filter(ticket=OuterRef("pk"), body__icontains=query)
+    if public_only:
+        replies = replies.filter(internal=False)
+    in_replies = Exists(replies)
     condition = Q(subject__icontains=query) | Q(description__icontains=query) | Q(in_replies)
     ticket_id = Ticket.id_from_reference(query)
     if ticket_id is None and len(query) < 13:

@@ -46,3 +46,35 @@ def test_others_cannot_reopen(client, bob, resolved):
     client.force_login(bob)
     url = reverse("ticket-reopen", args=[resolved.reference])
     assert client.post(url, {"reason": "Not mine"}).status_code == 404
+
+
+def test_my_tickets_search_and_open_closed_filter(
+    client, alice, l1tech, resolved, django_assert_num_queries
+):
+    printer = ticket_create(requester=alice, subject="Printer jams", description="Tray 2.")
+    ticket_reply(ticket=printer, author=l1tech, body="secret-word in a note", internal=True)
+    ticket_reply(ticket=printer, author=l1tech, body="Please try tray 1.")
+    client.force_login(alice)
+    home = reverse("home")
+    client.get(home)
+    with django_assert_num_queries(4):
+        html = client.get(home, {"q": "tray 1"}).content.decode()
+    assert printer.reference in html and resolved.reference not in html
+    # Internal notes are never searched for customers.
+    html = client.get(home, {"q": "secret-word"}).content.decode()
+    assert printer.reference not in html and 'data-testid="no-match"' in html
+    html = client.get(home, {"state": "closed"}).content.decode()
+    assert resolved.reference in html and printer.reference not in html
+    html = client.get(home, {"state": "open"}).content.decode()
+    assert printer.reference in html and resolved.reference not in html
+    assert client.get(home, {"q": resolved.reference}).content.decode().count("HD-") >= 1
+    # Bad filter input is ignored, never a 500.
+    assert client.get(home, {"state": "bogus", "q": "x" * 500}).status_code == 200
+
+
+def test_times_on_my_tickets_carry_their_zone(client, alice, resolved):
+    alice.time_zone = "Europe/Berlin"
+    alice.save()
+    client.force_login(alice)
+    html = client.get(reverse("home")).content.decode()
+    assert "CET" in html or "CEST" in html

@@ -15,7 +15,7 @@ from tickets.markdown import render_markdown
 from tickets.priority import MATRIX, priority_for
 from tickets.services import ticket_create
 
-from ..forms import TicketCreateForm, apply_service_error
+from ..forms import PortalFilterForm, TicketCreateForm, apply_service_error
 from ..selectors import customer_tickets
 
 PAGE_SIZE = 25
@@ -31,8 +31,20 @@ def home(request):
         return redirect("dashboard")
     if user.is_technician:
         return redirect("queue")
-    page = Paginator(customer_tickets(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/home.html", {"page": page, "tickets": page.object_list})
+    form = PortalFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tickets = customer_tickets(user=user, filters=filters)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "tickets": page.object_list,
+        "form": form,
+        "filtered": bool(filters.get("q") or filters.get("state")),
+        "query": query.urlencode(),
+    }
+    return render(request, "web/home.html", context)
 
 
 @login_required
