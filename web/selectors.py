@@ -72,12 +72,20 @@ def handed_off_by(user: User) -> QuerySet[Escalation]:
 
 def _search(query: str, *, public_only: bool = False) -> Q:
     """Reference (HD-000123 or 123), subject, description and conversation text (for
-    customers only the public conversation: internal notes are never matched)."""
-    replies = Reply.objects.filter(ticket=OuterRef("pk"), body__icontains=query)
+    customers only the public conversation: internal notes are never matched).
+
+    One `id IN (… UNION …)` of the matching tickets and replies: each side is served by its
+    trigram index (tickets migration 0006), where an OR of per-row tests would scan the tier.
+    """
+    matching = (
+        Ticket.objects.filter(Q(subject__icontains=query) | Q(description__icontains=query))
+        .order_by()
+        .values("pk")
+    )
+    replies = Reply.objects.filter(body__icontains=query)
     if public_only:
         replies = replies.filter(internal=False)
-    in_replies = Exists(replies)
-    condition = Q(subject__icontains=query) | Q(description__icontains=query) | Q(in_replies)
+    condition = Q(pk__in=matching.union(replies.order_by().values("ticket_id")))
     ticket_id = Ticket.id_from_reference(query)
     if ticket_id is None and len(query) < 13:
         ticket_id = parse_id(query)
