@@ -7,6 +7,7 @@ caller can say why.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -63,3 +64,48 @@ def transition_refusal(*, ticket: Ticket, user: User, target: str) -> str | None
                 "days": days
             }
     return None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a user who sees the ticket may do with it now: the one answer the ticket page and
+    the API both show (the services still decide each action under the row lock)."""
+
+    work: bool  # staff who may act on it
+    handed_off: bool  # staff who worked it before it moved beyond their tier: read only
+    customer: bool  # the requester's side
+    statuses: list[str]  # statuses the user may move it to
+    can_reply: bool
+    can_rate: bool
+    can_escalate: bool
+    deescalate_to: list[str]  # tiers below the ticket's (staff who may act only)
+
+    @property
+    def can_deescalate(self) -> bool:
+        return bool(self.deescalate_to)
+
+
+def ticket_capabilities(*, ticket: Ticket, user: User) -> Capabilities:
+    from .states import allowed_targets
+
+    work = can_work(ticket=ticket, user=user)
+    customer = is_customer_party(ticket=ticket, user=user)
+    handed_off = user.is_support_staff and not work
+    active = ticket.is_active
+    below = [t for t in Tier.values if Tier.rank(t) < Tier.rank(ticket.tier)]
+    return Capabilities(
+        work=work,
+        handed_off=handed_off,
+        customer=customer,
+        statuses=allowed_targets(ticket=ticket, user=user),
+        # Colleagues copied in (watchers) read along; the requester's side answers.
+        can_reply=ticket.status != Status.CLOSED and not handed_off and (work or customer),
+        can_rate=(
+            not work
+            and customer
+            and ticket.status in (Status.RESOLVED, Status.CLOSED)
+            and ticket.satisfaction_rating is None
+        ),
+        can_escalate=work and active and Tier.next_above(ticket.tier) is not None,
+        deescalate_to=below if work and active else [],
+    )

@@ -74,3 +74,17 @@ def ticket_events(*, ticket: Ticket, user: User) -> QuerySet[TicketEvent]:
     if not user.is_support_staff:
         events = events.filter(internal=False)
     return events.order_by("created_at", "id")
+
+
+def assignable_users(*, ticket: Ticket) -> QuerySet[User]:
+    """Everyone the ticket can be assigned to: active technicians of its tier or above, and
+    managers (the services still refuse a technician handing work up a tier)."""
+    from django.db.models import Q
+
+    from accounts.models import Role, Tier
+    from accounts.models import User as UserModel
+
+    tiers = [t for t in Tier.values if Tier.rank(t) >= Tier.rank(ticket.tier)]
+    return UserModel.objects.filter(
+        Q(role=Role.TECHNICIAN, tier__in=tiers) | Q(role=Role.MANAGER), is_active=True
+    ).order_by("role", "tier", "username")

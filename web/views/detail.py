@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role, Tier, User
+from accounts.models import Tier
 from common.errors import ApplicationError, Conflict, NotFound
 from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
@@ -26,8 +25,7 @@ from tickets import downloads, services
 from tickets import selectors as ticket_selectors
 from tickets.markdown import render_markdown
 from tickets.models import Status, Ticket
-from tickets.permissions import can_work, is_customer_party
-from tickets.states import allowed_targets
+from tickets.permissions import can_work, ticket_capabilities
 
 from .. import forms as web_forms
 from ..forms import apply_service_error
@@ -41,23 +39,17 @@ def _ticket(request, reference: str) -> Ticket:
         raise Http404(error.detail) from error
 
 
-def _assignable(ticket: Ticket):
-    tiers = [t for t in Tier.values if Tier.rank(t) >= Tier.rank(ticket.tier)]
-    return User.objects.filter(
-        Q(role=Role.TECHNICIAN, tier__in=tiers) | Q(role=Role.MANAGER), is_active=True
-    ).order_by("role", "tier", "username")
-
-
 def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
     user = request.user
-    staff = can_work(ticket=ticket, user=user)
+    able = ticket_capabilities(ticket=ticket, user=user)
+    staff = able.work
     # A technician who worked the ticket before it moved on reads it, acts no more.
-    handed_off = user.is_support_staff and not staff
+    handed_off = able.handed_off
     replies = ticket_selectors.ticket_replies(ticket=ticket, user=user)
     attachments = ticket_selectors.ticket_attachments(ticket=ticket, user=user).filter(
         reply__isnull=True
     )
-    targets = allowed_targets(ticket=ticket, user=user)
+    targets = able.statuses
     labels = dict(Status.choices)
     forms = {
         "reply": web_forms.ReplyForm(),
@@ -72,15 +64,15 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "files": web_forms.AttachmentsForm(),
     }
     forms.update(bound or {})
-    below = [t for t in Tier.values if Tier.rank(t) < Tier.rank(ticket.tier)]
-    forms["deescalate"].fields["tier"].choices = [(t, dict(Tier.choices)[t]) for t in below]
+    tiers = dict(Tier.choices)
+    forms["deescalate"].fields["tier"].choices = [(t, tiers[t]) for t in able.deescalate_to]
     forms["status"].fields["status"].choices = [(t, labels[t]) for t in targets]
     context = {
         "ticket": ticket,
         "staff": staff,
         "staff_view": staff or handed_off,
         "handed_off": handed_off,
-        "customer": is_customer_party(ticket=ticket, user=user),
+        "customer": able.customer,
         "sla_status": ticket_sla_status(ticket),
         "agreement": applied_agreement(ticket),
         "description_html": render_markdown(ticket.description),
@@ -90,16 +82,8 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         "targets": targets,
         "can_reopen": Status.OPEN in targets and ticket.status == Status.RESOLVED,
         "can_close": Status.CLOSED in targets,
-        "can_rate": (
-            not staff
-            and is_customer_party(ticket=ticket, user=user)
-            and ticket.status in (Status.RESOLVED, Status.CLOSED)
-            and ticket.satisfaction_rating is None
-        ),
-        # Colleagues copied in (watchers) read along; the requester's side answers.
-        "can_reply": ticket.status != Status.CLOSED
-        and not handed_off
-        and (staff or is_customer_party(ticket=ticket, user=user)),
+        "can_rate": able.can_rate,
+        "can_reply": able.can_reply,
     }
     if staff or handed_off:
         chain = handoff_chain(ticket=ticket)
@@ -114,9 +98,9 @@ def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         )
     if staff:
         context.update(
-            assignable=_assignable(ticket),
-            can_escalate=ticket.is_active and Tier.next_above(ticket.tier) is not None,
-            can_deescalate=ticket.is_active and bool(below),
+            assignable=ticket_selectors.assignable_users(ticket=ticket),
+            can_escalate=able.can_escalate,
+            can_deescalate=able.can_deescalate,
         )
     return context
 
@@ -250,7 +234,9 @@ def ticket_assign(request, reference):
     def act(data):
         assignee = None
         if data["assignee"]:
-            assignee = _assignable(ticket).filter(pk=data["assignee"]).first()
+            assignee = (
+                ticket_selectors.assignable_users(ticket=ticket).filter(pk=data["assignee"]).first()
+            )
             if assignee is None:
                 raise ApplicationError(
                     _("Choose someone who can work this ticket."),

@@ -101,10 +101,21 @@ class HandoffStepSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
 
 
+class CapabilitiesSerializer(serializers.Serializer):
+    """What the caller may do with the ticket now (the ticket page shows the same)."""
+
+    can_reply = serializers.BooleanField()
+    can_rate = serializers.BooleanField()
+    can_escalate = serializers.BooleanField()
+    can_deescalate = serializers.BooleanField()
+    deescalate_to = serializers.ListField(child=serializers.ChoiceField(Tier.choices))
+
+
 class TicketDetailSerializer(TicketSerializer):
     allowed_statuses = serializers.SerializerMethodField(
         help_text="Statuses the caller may move the ticket to now."
     )
+    capabilities = serializers.SerializerMethodField()
     handoff_note = serializers.SerializerMethodField(
         help_text="The latest escalation handoff note (staff only, null for customers)."
     )
@@ -127,6 +138,7 @@ class TicketDetailSerializer(TicketSerializer):
         fields = [
             *TicketSerializer.Meta.fields,
             "allowed_statuses",
+            "capabilities",
             "handoff_note",
             "handoff_chain",
             "agreement",
@@ -152,9 +164,21 @@ class TicketDetailSerializer(TicketSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Status.choices)))
     def get_allowed_statuses(self, ticket: Ticket) -> list[str]:
-        from tickets.states import allowed_targets
+        return self._capabilities(ticket).statuses
 
-        return allowed_targets(ticket=ticket, user=self.context["request"].user)
+    @extend_schema_field(CapabilitiesSerializer)
+    def get_capabilities(self, ticket: Ticket) -> dict:
+        return dict(CapabilitiesSerializer(self._capabilities(ticket)).data)
+
+    def _capabilities(self, ticket: Ticket):
+        from tickets.permissions import ticket_capabilities
+
+        key = ("capabilities", ticket.pk)
+        if key not in self.context:
+            self.context[key] = ticket_capabilities(
+                ticket=ticket, user=self.context["request"].user
+            )
+        return self.context[key]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_handoff_note(self, ticket: Ticket):

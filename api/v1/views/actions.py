@@ -11,12 +11,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from common.errors import field_error
 from tickets import services
 from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
-from tickets.selectors import ticket_attachments, ticket_events, ticket_replies
+from tickets.selectors import assignable_users, ticket_attachments, ticket_events, ticket_replies
 
 from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
 from ..idempotency import idempotent
@@ -71,12 +70,13 @@ class TicketAssignApi(TicketActionView):
     def post(self, request: Request, ticket_id: int) -> Response:
         values = _valid(s.AssignSerializer, request)
         assignee = None
+        ticket = self.get_ticket()
         if values["assignee"] is not None:
-            assignee = User.objects.filter(pk=values["assignee"]).first()
+            assignee = assignable_users(ticket=ticket).filter(pk=values["assignee"]).first()
             if assignee is None:
-                raise field_error("assignee", "No such user.")
+                raise field_error("assignee", "Choose someone who can work this ticket.")
         ticket = services.ticket_assign(
-            ticket=self.get_ticket(),
+            ticket=ticket,
             actor=request.user,
             assignee=assignee,
             expected_assignee=values.get("expected_assignee", NOT_GIVEN),
