@@ -12,6 +12,7 @@ import fcntl
 import os
 import secrets
 import tempfile
+import time
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
@@ -35,17 +36,22 @@ def _redis_database() -> int:
     inherited = os.environ.get(_REDIS_DB_VARIABLE)
     if inherited:
         return int(inherited)
-    for number in range(1, _REDIS_DATABASES):
-        path = os.path.join(tempfile.gettempdir(), f"tierdesk-test-redis-{number}.lock")
-        handle = open(path, "w")  # noqa: SIM115 - held open: the lock is the open file
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            continue
-        _HELD_LOCKS.append(handle)
-        os.environ[_REDIS_DB_VARIABLE] = str(number)
-        return number
+    # Many runs at once on one machine (checkouts side by side, each with `pytest -n`) can
+    # hold every database for a while: wait for one to be freed rather than fail.
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        for number in range(1, _REDIS_DATABASES):
+            path = os.path.join(tempfile.gettempdir(), f"tierdesk-test-redis-{number}.lock")
+            handle = open(path, "w")  # noqa: SIM115 - held open: the lock is the open file
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                continue
+            _HELD_LOCKS.append(handle)
+            os.environ[_REDIS_DB_VARIABLE] = str(number)
+            return number
+        time.sleep(0.5)
     raise RuntimeError("Every Redis test database is taken by another test run.")
 
 
