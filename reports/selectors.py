@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
+    Avg,
     BigIntegerField,
     Count,
     DurationField,
@@ -112,6 +113,11 @@ def dashboard_figures(
         at_risk:                [{reference, subject, tier, priority, organisation, assignee,
                                   due_at, minutes_left}]  (due within the hour, max 50)
         workload:               [{technician, name, tier, open, breached}]
+        csat_by_tier:           [{tier, ratings, average, percent_satisfied}]  (tickets resolved
+                                  in the period and rated; satisfied: 4 or 5)
+        csat_by_technician:     [{technician, name, ratings, average, percent_satisfied}]
+        csat_comments:          [{reference, subject, rating, comment, tier, technician}]
+                                  (newest first, max 20)
     """
     if not user.is_manager:
         raise NotAllowed("Only managers see the SLA dashboard.")
@@ -144,6 +150,7 @@ def dashboard_figures(
         "backlog_by_age": _backlog(tickets, now),
         "at_risk": _at_risk(tickets, now),
         "workload": _workload(org_id),
+        **_satisfaction(tickets.filter(resolved_at__gte=start_at, resolved_at__lt=end_at)),
     }
 
 
@@ -347,6 +354,62 @@ def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]
             }
         )
     return result
+
+
+def _csat_row(row: dict[str, Any]) -> dict[str, Any]:
+    ratings = row.get("ratings", 0)
+    average = row.get("average")
+    return {
+        "ratings": ratings,
+        "average": round(average, 2) if average is not None else None,
+        "percent_satisfied": _percent(row.get("satisfied", 0), ratings),
+    }
+
+
+def _satisfaction(resolved: QuerySet[Ticket]) -> dict[str, list[dict[str, Any]]]:
+    """Customer ratings of the tickets resolved in the period: per tier, per technician
+    (the ticket's assignee), and the comments. Three queries."""
+    rated = resolved.filter(satisfaction_rating__isnull=False).order_by()
+    figures = {
+        "ratings": Count("id"),
+        "average": Avg("satisfaction_rating"),
+        "satisfied": Count("id", filter=Q(satisfaction_rating__gte=4)),
+    }
+    tiers = {row["tier"]: row for row in rated.values("tier").annotate(**figures)}
+    people = (
+        rated.filter(assignee__isnull=False)
+        .values("assignee__username", "assignee__first_name", "assignee__last_name")
+        .annotate(**figures)
+        .order_by("assignee__username")
+    )
+    comments = (
+        rated.exclude(satisfaction_comment="")
+        .select_related("assignee")
+        .order_by("-resolved_at", "-id")[:20]
+    )
+    return {
+        "csat_by_tier": [{"tier": t, **_csat_row(tiers.get(t, {}))} for t in Tier.values],
+        "csat_by_technician": [
+            {
+                "technician": row["assignee__username"],
+                "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+                or row["assignee__username"],
+                **_csat_row(row),
+            }
+            for row in people
+        ],
+        "csat_comments": [
+            {
+                "reference": t.reference,
+                "subject": t.subject,
+                "rating": t.satisfaction_rating,
+                "comment": t.satisfaction_comment,
+                "tier": t.tier,
+                "technician": str(t.assignee) if t.assignee else None,
+            }
+            for t in comments
+        ],
+    }
 
 
 def _workload(org_id: int | None) -> list[dict[str, Any]]:

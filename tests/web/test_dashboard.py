@@ -23,7 +23,7 @@ from tickets.services import ticket_assign
 pytestmark = pytest.mark.django_db
 # session, user, one query per table (escalation rates, workload and first response: two
 # each), organisations for the filter
-DASHBOARD_QUERIES = 14
+DASHBOARD_QUERIES = 17  # + satisfaction per tier, per technician, comments
 NOTE = "Checked DNS and the proxy; the customer confirms it fails on every machine."
 
 
@@ -247,3 +247,34 @@ def test_first_response_counts_answers_only_breaches_without_answer_apart(
     row = table[table.index('data-key="L1"') :]
     assert '<td data-testid="responses">5</td>' in row
     assert '<td data-testid="breached-unanswered">3</td>' in row
+
+
+def test_satisfaction_per_tier_and_technician_with_comments(
+    client, manager, alice, l1tech, l2tech, django_assert_num_queries
+):
+    now = timezone.now()
+    rated = [(l1tech, "L1", 5, "Quick and kind."), (l1tech, "L1", 2, ""), (l2tech, "L2", 4, "")]
+    for assignee, tier, rating, comment in rated:
+        TicketFactory(
+            requester=alice,
+            assignee=assignee,
+            tier=tier,
+            status="resolved",
+            resolved_at=now - timedelta(days=1),
+            satisfaction_rating=rating,
+            satisfaction_comment=comment,
+        )
+    old = now - timedelta(days=30)
+    TicketFactory(requester=alice, status="closed", resolved_at=old, satisfaction_rating=1)
+    data = figures(manager)
+    tiers = by(data["csat_by_tier"], "tier")
+    assert tiers["L1"] == {"tier": "L1", "ratings": 2, "average": 3.5, "percent_satisfied": 50.0}
+    assert tiers["L2"]["average"] == 4.0 and tiers["L3"]["ratings"] == 0
+    people = by(data["csat_by_technician"], "technician")
+    assert (people["l1tech"]["ratings"], people["l2tech"]["percent_satisfied"]) == (2, 100.0)
+    assert [c["comment"] for c in data["csat_comments"]] == ["Quick and kind."]
+    client.force_login(manager)
+    client.get(reverse("dashboard"))
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        html = client.get(reverse("dashboard")).content.decode()
+    assert "Customer satisfaction per tier" in html and "“Quick and kind.”" in html

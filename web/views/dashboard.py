@@ -27,6 +27,9 @@ TABLES = (
     "backlog_by_age",
     "at_risk",
     "workload",
+    "csat_by_tier",
+    "csat_by_technician",
+    "csat_comments",
 )
 
 

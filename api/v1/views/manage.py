@@ -152,6 +152,9 @@ class DashboardSerializer(serializers.Serializer):
     backlog_by_age = serializers.ListField(child=serializers.DictField())
     at_risk = serializers.ListField(child=serializers.DictField())
     workload = serializers.ListField(child=serializers.DictField())
+    csat_by_tier = serializers.ListField(child=serializers.DictField())
+    csat_by_technician = serializers.ListField(child=serializers.DictField())
+    csat_comments = serializers.ListField(child=serializers.DictField())
 
 
 @extend_schema(tags=["manage"])
