@@ -30,7 +30,7 @@ from knowledge.models import Problem, ProblemStatus, ProblemTicket
 from knowledge.services import can_publish
 from tickets import events
 from tickets.models import Status, Ticket, Watcher
-from tickets.services import ticket_change_status
+from tickets.services import tickets_change_status
 
 from .models import Release, ReleaseFix, ReleaseReceipt, ReleaseStatus, ReleaseTicket
 
@@ -245,42 +245,39 @@ def fixed_ticket_ids(*, release: Release) -> list[int]:
 
 
 def _resolve_fixed_tickets(*, release: Release, actor: User, now: datetime) -> int:
+    """Resolve every fixed ticket in batches; each batch costs a fixed number of queries."""
     ids = fixed_ticket_ids(release=release)
+    resolved = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        tickets = list(Ticket.objects.filter(pk__in=batch).order_by("pk"))
+        outcomes = tickets_change_status(tickets=tickets, actor=actor, status=Status.RESOLVED)
+        done = [o.ticket for o in outcomes if o.ok]
         ReleaseFix.objects.bulk_create(
-            [ReleaseFix(release=release, ticket_id=pk, created_at=now) for pk in batch],
+            [ReleaseFix(release=release, ticket_id=t.pk, created_at=now) for t in done],
             ignore_conflicts=True,
-        )
-        tickets = list(
-            Ticket.objects.filter(pk__in=batch).select_related("requester").order_by("pk")
         )
         events.insert(
             [
                 events.fixed_in_release(
                     ticket=t, actor=actor, release_id=release.pk, version=release.version
                 )
-                for t in tickets
+                for t in done
             ]
         )
-        _resolve(tickets=tickets, actor=actor)
-        _tell_requesters(release=release, tickets=tickets, now=now)
-    return len(ids)
-
-
-def _resolve(*, tickets: list[Ticket], actor: User) -> None:
-    """THE one place where publishing changes ticket status (the ticket status service)."""
-    for ticket in tickets:
-        ticket_change_status(ticket=ticket, actor=actor, status=Status.RESOLVED)
+        _tell_requesters(release=release, tickets=done, now=now)
+        resolved += len(done)
+    return resolved
 
 
 def _tell_requesters(*, release: Release, tickets: list[Ticket], now: datetime) -> None:
     watchers: dict[int, list[User]] = {}
     for watcher in Watcher.objects.filter(ticket__in=tickets).select_related("user"):
         watchers.setdefault(watcher.ticket_id, []).append(watcher.user)
+    requesters = User.objects.in_bulk({t.requester_id for t in tickets})
     causes = []
     for ticket in tickets:
-        people = [ticket.requester, *watchers.get(ticket.pk, [])]
+        people = [requesters[ticket.requester_id], *watchers.get(ticket.pk, [])]
         messages = []
         for person in people:
             with translation.override(_in_language(person)):
