@@ -55,7 +55,8 @@ def can_publish(user: User) -> bool:
     return bool(user.is_technician and user.tier and Tier.rank(user.tier) >= Tier.rank(Tier.L2))
 
 
-def _text(value: Any, *, field: str, max_length: int, required: bool = True) -> str:
+def clean_input(value: Any, *, field: str, max_length: int, required: bool = True) -> str:
+    """Text from a form or JSON body: a string (or nothing), no NUL, within `max_length`."""
     if value is not None and not isinstance(value, str):
         raise field_error(field, _("Expected text."))
     text = (value or "").strip()
@@ -79,7 +80,7 @@ def _choice(value: Any, *, field: str, choices: Sequence[str]) -> str:
 def _tags(value: Any) -> str:
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
-    text = _text(value, field="tags", max_length=MAX_TAGS, required=False)
+    text = clean_input(value, field="tags", max_length=MAX_TAGS, required=False)
     return ", ".join(dict.fromkeys(t.strip().lower() for t in text.split(",") if t.strip()))
 
 
@@ -119,8 +120,8 @@ def article_create(
     if not can_write(author):
         raise NotAllowed(_("Only the support team writes articles."))
     fields = {
-        "title": _text(title, field="title", max_length=MAX_TITLE),
-        "body": _text(body, field="body", max_length=MAX_TEXT),
+        "title": clean_input(title, field="title", max_length=MAX_TITLE),
+        "body": clean_input(body, field="body", max_length=MAX_TEXT),
         "language": _choice(language, field="language", choices=Language.values),
         "visibility": _choice(visibility, field="visibility", choices=Visibility.values),
         "status": _choice(
@@ -153,9 +154,9 @@ def article_update(*, article: Article, editor: User, data: dict[str, Any]) -> A
         raise NotAllowed(_("Only the support team edits articles."))
     cleaned: dict[str, Any] = {}
     if "title" in data:
-        cleaned["title"] = _text(data["title"], field="title", max_length=MAX_TITLE)
+        cleaned["title"] = clean_input(data["title"], field="title", max_length=MAX_TITLE)
     if "body" in data:
-        cleaned["body"] = _text(data["body"], field="body", max_length=MAX_TEXT)
+        cleaned["body"] = clean_input(data["body"], field="body", max_length=MAX_TEXT)
     if "tags" in data:
         cleaned["tags"] = _tags(data["tags"])
     if "language" in data:
@@ -200,7 +201,7 @@ def article_publish(*, article: Article, actor: User) -> Article:
 
 def deflection_record(*, article: Article, user: User, token: Any) -> tuple[Deflection, bool]:
     """A customer accepted a suggestion: counted once per (article, form, customer)."""
-    token = _text(token, field="token", max_length=64)
+    token = clean_input(token, field="token", max_length=64)
     if not Article.objects.visible_to(user).filter(pk=article.pk).exists():
         raise NotFound(_("No such article."))
     try:
@@ -277,10 +278,10 @@ def problem_create(
     if not can_write(actor):
         raise NotAllowed(_("Only the support team records problems."))
     return Problem.objects.create(
-        title=_text(title, field="title", max_length=MAX_TITLE),
-        description=_text(description, field="description", max_length=MAX_TEXT),
-        workaround=_text(workaround, field="workaround", max_length=MAX_TEXT, required=False),
-        root_cause=_text(root_cause, field="root_cause", max_length=MAX_TEXT, required=False),
+        title=clean_input(title, field="title", max_length=MAX_TITLE),
+        description=clean_input(description, field="description", max_length=MAX_TEXT),
+        workaround=clean_input(workaround, field="workaround", max_length=MAX_TEXT, required=False),
+        root_cause=clean_input(root_cause, field="root_cause", max_length=MAX_TEXT, required=False),
         is_public=bool(is_public),
         article=article,
         created_by=actor,
@@ -308,7 +309,9 @@ def problem_update(*, problem: Problem, actor: User, data: dict[str, Any]) -> Pr
     ):
         if field in data:
             limit = MAX_TITLE if field == "title" else MAX_TEXT
-            cleaned[field] = _text(data[field], field=field, max_length=limit, required=required)
+            cleaned[field] = clean_input(
+                data[field], field=field, max_length=limit, required=required
+            )
     if "is_public" in data:
         cleaned["is_public"] = bool(data["is_public"])
     if "article" in data:

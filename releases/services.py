@@ -27,7 +27,7 @@ from common.errors import Conflict, NotAllowed, field_error
 from escalation.models import NotificationKind
 from escalation.services.notify import Cause, Message, notifications_write
 from knowledge.models import Problem, ProblemStatus, ProblemTicket
-from knowledge.services import can_publish
+from knowledge.services import can_publish, clean_input
 from tickets import events
 from tickets.models import Status, Ticket, Watcher
 from tickets.services import tickets_change_status
@@ -41,21 +41,6 @@ MAX_TEXT = 50_000
 MAX_IDS = 10_000
 # Tickets resolved per batch while publishing; each batch costs the same number of queries.
 BATCH = 500
-
-
-def _text(value: Any, *, field: str, max_length: int, required: bool = True) -> str:
-    if value is not None and not isinstance(value, str):
-        raise field_error(field, _("Expected text."))
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise field_error(field, _("The text contains a NUL character."))
-    if required and not text:
-        raise field_error(field, _("This field is required."), code="required")
-    if len(text) > max_length:
-        raise field_error(
-            field, _("At most %(max)d characters, got %(n)d.") % {"max": max_length, "n": len(text)}
-        )
-    return text
 
 
 def _ids(value: Any, *, field: str) -> list[int]:
@@ -83,9 +68,9 @@ def release_create(
     """A draft release naming the problems it fixes and the tickets it fixes directly."""
     if not can_publish(actor):
         raise NotAllowed(_("Managers and Level 2/3 technicians prepare releases."))
-    version = _text(version, field="version", max_length=50)
-    title = _text(title, field="title", max_length=200)
-    notes = _text(notes, field="notes", max_length=MAX_TEXT, required=False)
+    version = clean_input(version, field="version", max_length=50)
+    title = clean_input(title, field="title", max_length=200)
+    notes = clean_input(notes, field="notes", max_length=MAX_TEXT, required=False)
     problem_ids = _ids(problems, field="problems")
     ticket_ids = _ids(tickets, field="tickets")
     found_problems = set(Problem.objects.filter(pk__in=problem_ids).values_list("pk", flat=True))

@@ -1,6 +1,5 @@
 """Publishing works per batch with a fixed number of queries, whatever the number of tickets."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
