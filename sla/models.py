@@ -39,6 +39,15 @@ class Calendar(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Every save checks the hours (forms and services call clean() first anyway): a
+        calendar no deadline can be computed with never reaches the database this way."""
+        from .validation import validate_hours
+
+        if not self.always_open:
+            validate_hours(self.hours, time_zone=self.time_zone)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         """Refuse what would make deadlines impossible: no working time, bad hours, bad codes."""
         from .policies import public_holidays

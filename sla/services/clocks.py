@@ -324,7 +324,14 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
                 clocks.append(new)
         elif after in pausing and before not in pausing:
             for clock in clocks:
-                if is_open(clock) and not clock.breached_at and not clock.paused_at:
+                # A clock already overdue (the sweep has not run yet) does not pause: its
+                # deadline is gone, and the next sweep breaches it at that deadline.
+                if (
+                    is_open(clock)
+                    and not clock.breached_at
+                    and not clock.paused_at
+                    and clock.due_at > now
+                ):
                     clock.paused_at = now
                     changed.append(clock)
                     notes.append(clock_events.paused(clock, ticket=ticket, status=after))
@@ -361,6 +368,8 @@ def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
     policies = ticket_policies(tickets, by_ticket)
     changed: list[Clock] = []
     notes: list[TicketEvent] = []
+    pauses = _pause_ledgers([c for cs in by_ticket.values() for c in cs if c.paused_seconds])
+    uncredited: list[int] = []
     for ticket in tickets:
         policy = policies.get(ticket.pk)
         if policy is None:
@@ -376,12 +385,18 @@ def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
                 continue
             before = clock.due_at
             clock.target_minutes = minutes
+            clock.paused_seconds = _credited_pause(own, clock, pauses.get(clock.pk, []))
             clock.due_at, clock.warn_at = deadlines(
                 own,
                 started_at=clock.started_at,
                 minutes=minutes,
                 paused_seconds=clock.paused_seconds,
             )
+            if clock.paused_at is not None and clock.due_at <= clock.paused_at:
+                # Under the new target the clock was overdue before this pause began: the
+                # pause ends uncredited and the sweep breaches the clock at its deadline.
+                clock.paused_at = None
+                uncredited.append(clock.pk)
             changed.append(clock)
             notes.append(
                 clock_events.recomputed(
@@ -392,10 +407,48 @@ def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
                     priority=ticket.priority,
                 )
             )
+    if uncredited:
+        ClockPause.objects.filter(clock_id__in=uncredited, ended_at__isnull=True).update(
+            ended_at=timezone.now(), business_seconds=0
+        )
     if changed:
         Clock.objects.bulk_update(changed, SAVED)
     events.insert(notes)
     tickets_sync_sla(tickets=tickets, clocks=by_ticket)
+
+
+def _pause_ledgers(clocks: Sequence[Clock]) -> dict[int, list[ClockPause]]:
+    """The ended pauses of these clocks, oldest first, in one query (none: no query)."""
+    ledgers: dict[int, list[ClockPause]] = {}
+    if not clocks:
+        return ledgers
+    rows = ClockPause.objects.filter(
+        clock_id__in=[c.pk for c in clocks], ended_at__isnull=False
+    ).order_by("clock_id", "started_at", "id")
+    for row in rows:
+        ledgers.setdefault(row.clock_id, []).append(row)
+    return ledgers
+
+
+def _credited_pause(policy: Policy, clock: Clock, pauses: list[ClockPause]) -> float:
+    """Business seconds of the ended pauses that began while the clock, under its current
+    target, was still running: a pause that began after the deadline extends nothing.
+    Without a ledger that accounts for the stored pause time, the stored time stands."""
+    ledgered = sum(pause.business_seconds or 0.0 for pause in pauses)
+    if not pauses or abs(ledgered - clock.paused_seconds) > 1:
+        return clock.paused_seconds
+    credited = 0.0
+    for pause in pauses:
+        due, _warn = deadlines(
+            policy,
+            started_at=clock.started_at,
+            minutes=clock.target_minutes,
+            paused_seconds=credited,
+        )
+        if pause.started_at >= due:
+            break
+        credited += pause.business_seconds or 0.0
+    return credited
 
 
 def reply_meets_response(*, ticket: Ticket, reply: Reply) -> bool:

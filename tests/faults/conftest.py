@@ -55,3 +55,6 @@ def broker_on():
 
     yield use
     set_broker_url(saved)
+
+
+from tests.sla.conftest import at, standard  # noqa: E402, F401 - the SLA tests' fixtures
