@@ -11,6 +11,7 @@ controller's environment, so the inherited choice counts only for the worker tha
 import fcntl
 import os
 import secrets
+import sys
 import tempfile
 import time
 
@@ -30,12 +31,32 @@ RUN_ID = os.environ.setdefault("TIERDESK_TEST_RUN", secrets.token_hex(4))
 _REDIS_DATABASES = 16  # Redis' default `databases`; 0 stays the developer's own
 
 
+def _xdist_controller() -> bool:
+    """`pytest -n N` (N > 0) outside a worker: this process hands tests out, runs none."""
+    if _XDIST_WORKER or "xdist" not in sys.modules:  # e.g. a Celery worker's own "-n name"
+        return False
+    args = sys.argv[1:]
+    for index, arg in enumerate(args):
+        value = None
+        if arg in ("-n", "--numprocesses"):
+            value = args[index + 1] if index + 1 < len(args) else None
+        elif arg.startswith("--numprocesses="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-n") and len(arg) > 2:
+            value = arg[2:]
+        if value is not None:
+            return value not in ("0", "")
+    return False
+
+
 def _redis_database() -> int:
     """A Redis database no other running test process holds: the first free lock file wins,
     and the lock lives as long as this process. A subprocess inherits its parent's choice."""
     inherited = os.environ.get(_REDIS_DB_VARIABLE)
     if inherited:
         return int(inherited)
+    if _xdist_controller():
+        return 0  # never connected to: the controller runs no test; its workers choose
     # Many runs at once on one machine (checkouts side by side, each with `pytest -n`) can
     # hold every database for a while: wait for one to be freed rather than fail.
     deadline = time.monotonic() + 600
