@@ -24,24 +24,6 @@ def cache_on(settings):
 
 
 @pytest.fixture
-def receiver():
-    """A webhook receiver on 127.0.0.1 recording every POST (headers and body)."""
-    import threading
-    from http.server import ThreadingHTTPServer
-
-    from tests.api.test_webhooks import Receiver
-
-    found = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), found.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    found.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    yield found
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
 def broker_on():
     """Point this process's Celery publishing at `server` (the worker gets it by env)."""
     from helpdesk.celery import app
@@ -57,4 +39,5 @@ def broker_on():
     set_broker_url(saved)
 
 
+from tests.api.test_webhooks import receiver  # noqa: E402, F401 - a recording receiver
 from tests.sla.conftest import at, standard  # noqa: E402, F401 - the SLA tests' fixtures
