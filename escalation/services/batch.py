@@ -20,6 +20,7 @@ rolls the batch back and retries it in halves.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django.utils import timezone
 from common.bulk import cache_related, insert_in_bulk, new_instance
 from sla.services.marking import clocks_mark, tickets_lock_for_clocks
 from sla.services.sync import tickets_sync_sla
+from sla.services.tier import clocks_already_read
 from tickets import events
 from tickets.models import EventKind, Ticket
 from tickets.services import TierMove, tickets_move_tier
@@ -106,14 +108,16 @@ def _process_batch(
     tickets = tickets_lock_for_clocks(clock_ids=clock_ids)
     if not tickets:
         return counts
-    clocks, _stored, marks = clocks_mark(
+    clocks, stored, marks = clocks_mark(
         clock_ids=clock_ids, tickets=tickets, breach=breach, now=now
     )
     counts.marked = len(clocks)
     moved: set[int] = set()
-    for round_clocks in _rounds(clocks):
+    for n, round_clocks in enumerate(_rounds(clocks)):
         _round(
             clocks=round_clocks,
+            # The clocks as read by the claim are current for the first round only.
+            stored=stored if n == 0 else None,
             tickets=tickets,
             breach=breach,
             now=now,
@@ -148,6 +152,7 @@ def _rounds(clocks: list[Clock]) -> list[list[Clock]]:
 def _round(
     *,
     clocks: list[Clock],
+    stored: dict[int, list[Clock]] | None,
     tickets: dict[int, Ticket],
     breach: bool,
     now: datetime,
@@ -168,7 +173,8 @@ def _round(
     if not plans:
         return
     moves = [p for p in plans if p.target]
-    _move(plans=moves, tickets=tickets)
+    with clocks_already_read(stored) if stored is not None else contextlib.nullcontext():
+        _move(plans=moves, tickets=tickets)
     moved.update(p.clock.ticket_id for p in moves)
     for plan in plans:
         if plan.target:

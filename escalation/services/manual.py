@@ -8,7 +8,7 @@ response clock and an assignee who cannot follow is released.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -89,21 +89,46 @@ def _record(
     return records
 
 
-def _locked(tickets: Sequence[Ticket]) -> list[Ticket]:
-    fresh = lock_many([t.pk for t in tickets])
-    return [fresh[t.pk] for t in tickets]
+def _move(
+    *,
+    tickets: Sequence[Ticket],
+    actor: User,
+    note: str,
+    check: Callable[[Ticket], None],
+    plan: Callable[[Ticket], tuple[str, str, str]],
+) -> list[Outcome]:
+    """Lock, judge each ticket (`check` raises its refusal), move the rest set-based to
+    `plan(ticket)` = (tier, public reason, escalation kind) and record each move."""
+    with transaction.atomic():
+        fresh = lock_many([t.pk for t in tickets])
+        current = [fresh[t.pk] for t in tickets]
+        refusals: list[ApplicationError | None] = []
+        for ticket in current:
+            try:
+                check(ticket)
+            except ApplicationError as refused:
+                refusals.append(refused)
+            else:
+                refusals.append(None)
+        going = [t for t, refused in zip(current, refusals, strict=True) if refused is None]
+        plans = [plan(t) for t in going]
+        moved = [(t, t.tier) for t in going]
+        tickets_move_tier(
+            moves=[TierMove(t, tier, reason) for t, (tier, reason, _k) in zip(going, plans)],
+            actor=actor,
+            locked_by_caller=True,
+        )
+        records = _record(moved=moved, actor=actor, kinds=[k for _t, _r, k in plans], note=note)
+    done = dict(zip([t.pk for t in going], records, strict=True))
+    return [
+        Outcome(t, refused, done.get(t.pk)) for t, refused in zip(current, refusals, strict=True)
+    ]
 
 
-def _refusals(tickets: Sequence[Ticket], check) -> list[ApplicationError | None]:
-    refusals: list[ApplicationError | None] = []
-    for ticket in tickets:
-        try:
-            check(ticket)
-        except ApplicationError as refused:
-            refusals.append(refused)
-        else:
-            refusals.append(None)
-    return refusals
+def _record_of(outcome: Outcome) -> Escalation:
+    outcome.unwrap()
+    assert outcome.record is not None
+    return outcome.record
 
 
 def tickets_escalate(
@@ -128,24 +153,14 @@ def tickets_escalate(
         if Tier.next_above(ticket.tier) is None:
             raise Conflict(_("The ticket is already at the highest tier."), code="top_tier")
 
-    with transaction.atomic():
-        current = _locked(tickets)
-        refusals = _refusals(current, check)
-        going = [t for t, refused in zip(current, refusals, strict=True) if refused is None]
-        moved = [(t, t.tier) for t in going]
-        reason = _("Escalated with a hand-off note.")
-        tickets_move_tier(
-            moves=[TierMove(t, Tier.next_above(t.tier) or "", reason) for t in going],
-            actor=actor,
-            locked_by_caller=True,
-        )
-        records = _record(
-            moved=moved, actor=actor, kinds=[EscalationKind.MANUAL] * len(moved), note=note
-        )
-    done = dict(zip([t.pk for t in going], records, strict=True))
-    return [
-        Outcome(t, refused, done.get(t.pk)) for t, refused in zip(current, refusals, strict=True)
-    ]
+    reason = _("Escalated with a hand-off note.")
+    return _move(
+        tickets=tickets,
+        actor=actor,
+        note=note,
+        check=check,
+        plan=lambda t: (Tier.next_above(t.tier) or "", reason, EscalationKind.MANUAL),
+    )
 
 
 def ticket_escalate(
@@ -155,9 +170,7 @@ def ticket_escalate(
     (outcome,) = tickets_escalate(
         tickets=[ticket], actor=actor, handoff_note=handoff_note, expected_tier=expected_tier
     )
-    outcome.unwrap()
-    assert outcome.record is not None
-    return outcome.record
+    return _record_of(outcome)
 
 
 def tickets_deescalate(
@@ -188,29 +201,13 @@ def tickets_deescalate(
         if not actor.is_manager and Tier.rank(tier) >= Tier.rank(ticket.tier):
             raise NotAllowed(_("Technicians send tickets down; use escalate to go up."))
 
-    with transaction.atomic():
-        current = _locked(tickets)
-        refusals = _refusals(current, check)
-        going = [t for t, refused in zip(current, refusals, strict=True) if refused is None]
-        moved = [(t, t.tier) for t in going]
-        down = [Tier.rank(tier) < Tier.rank(t.tier) for t in going]
+    def plan(ticket: Ticket) -> tuple[str, str, str]:
         # The tier event is public: the reason itself stays on the Escalation row.
-        tickets_move_tier(
-            moves=[
-                TierMove(
-                    t, tier, _("Sent back to another tier.") if d else _("Moved by a manager.")
-                )
-                for t, d in zip(going, down, strict=True)
-            ],
-            actor=actor,
-            locked_by_caller=True,
-        )
-        kinds = [EscalationKind.DEESCALATION if d else EscalationKind.MANUAL for d in down]
-        records = _record(moved=moved, actor=actor, kinds=kinds, note=note)
-    done = dict(zip([t.pk for t in going], records, strict=True))
-    return [
-        Outcome(t, refused, done.get(t.pk)) for t, refused in zip(current, refusals, strict=True)
-    ]
+        if Tier.rank(tier) < Tier.rank(ticket.tier):
+            return tier, _("Sent back to another tier."), EscalationKind.DEESCALATION
+        return tier, _("Moved by a manager."), EscalationKind.MANUAL
+
+    return _move(tickets=tickets, actor=actor, note=note, check=check, plan=plan)
 
 
 def ticket_deescalate(
@@ -219,6 +216,4 @@ def ticket_deescalate(
     (outcome,) = tickets_deescalate(
         tickets=[ticket], actor=actor, tier=tier, reason=reason, expected_tier=expected_tier
     )
-    outcome.unwrap()
-    assert outcome.record is not None
-    return outcome.record
+    return _record_of(outcome)

@@ -214,9 +214,18 @@ def finish(
     return {"met_at": iso(now), "late": True}
 
 
+def save_clocks(clocks: Sequence[Clock]) -> None:
+    """Write the changeable columns of these clocks (each its own values)."""
+    if len(clocks) < BULK_THRESHOLD:
+        if clocks:
+            Clock.objects.bulk_update(clocks, SAVED)
+        return
+    rows = [(c.pk, {f: getattr(c, f) for f in SAVED}) for c in clocks]
+    update_in_bulk(Clock, rows=rows, columns=SAVED)
+
+
 def _save(ticket: Ticket, changed: list[Clock], clocks: list[Clock]) -> None:
-    if changed:
-        Clock.objects.bulk_update(changed, SAVED)
+    save_clocks(changed)
     sync_ticket_sla(ticket=ticket, clocks=clocks)
 
 

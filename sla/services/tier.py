@@ -10,8 +10,10 @@ a thousand cost the same fixed number of queries. Call with the tickets locked
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,7 @@ from tickets import events
 from .. import events as clock_events
 from ..models import Clock, ClockKind, ClockPause
 from ..policies import Policy
-from .clocks import SAVED, Closing, clock_policy, close_pauses, finish, ticket_policies
+from .clocks import Closing, clock_policy, close_pauses, finish, save_clocks, ticket_policies
 from .deadlines import deadlines, is_open, pausing_statuses
 from .marking import clocks_for_tickets
 from .sync import tickets_sync_sla
@@ -34,6 +36,22 @@ if TYPE_CHECKING:
     from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
+
+_already_read: contextvars.ContextVar[dict[int, list[Clock]] | None] = contextvars.ContextVar(
+    "clocks_already_read", default=None
+)
+
+
+@contextlib.contextmanager
+def clocks_already_read(clocks: dict[int, list[Clock]]) -> Iterator[None]:
+    """Within the block, tier moves of these tickets use `clocks` (all clocks of each ticket
+    by ticket id, current and locked in this transaction, e.g. as the sweep's claim read
+    them) instead of reading them again."""
+    token = _already_read.set(clocks)
+    try:
+        yield
+    finally:
+        _already_read.reset(token)
 
 
 def _response_clock(
@@ -87,7 +105,11 @@ def clocks_change_tier(
         return [], []
     now = now or timezone.now()
     tickets = [ticket for ticket, _, _ in changes]
-    clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
+    known = _already_read.get()
+    if known is not None and all(t.pk in known for t in tickets):
+        clocks = {t.pk: known[t.pk] for t in tickets}
+    else:
+        clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
     policies = ticket_policies(tickets, clocks)
     stopped: list[Clock] = []
     closing: Closing = []
@@ -130,7 +152,7 @@ def clocks_change_tier(
     if stopped:
         # A paused clock also closes its pause and moves its deadlines (rare).
         close_pauses(closing, now)
-        Clock.objects.bulk_update(stopped, SAVED)
+        save_clocks(stopped)
     insert_in_bulk(started, need_ids=True)
     ClockPause.objects.bulk_create(
         [ClockPause(clock=c, started_at=now) for c in started if c.paused_at is not None]
