@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,10 +12,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.errors import field_error
+from common.errors import NotAllowed, field_error
 from tickets import services
 from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
+from tickets.permissions import can_work
 from tickets.selectors import assignable_users, ticket_attachments, ticket_events, ticket_replies
 
 from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -73,8 +75,10 @@ class TicketAssignApi(TicketActionView):
         ticket = self.get_ticket()
         if values["assignee"] is not None:
             assignee = assignable_users(ticket=ticket).filter(pk=values["assignee"]).first()
+            if assignee is None and not can_work(ticket=ticket, user=request.user):
+                raise NotAllowed(_("Only staff can assign tickets."))  # as the service says
             if assignee is None:
-                raise field_error("assignee", "Choose someone who can work this ticket.")
+                raise field_error("assignee", _("Choose someone who can work this ticket."))
         ticket = services.ticket_assign(
             ticket=ticket,
             actor=request.user,
