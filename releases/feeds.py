@@ -1,4 +1,4 @@
-"""The Atom feed of published maintenance releases (feed readers sign in to nothing)."""
+"""The Atom feed of published maintenance releases, for every signed-in user."""
 
 from __future__ import annotations
 

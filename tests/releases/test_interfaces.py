@@ -98,11 +98,13 @@ def test_pages_and_feed(client, manager, alice, django_assert_num_queries):
     assert "Totals fixed" in html and 'data-testid="no-opt-out"' in html
     ticket_page = client.get(reverse("ticket-detail", args=[ticket.reference])).content.decode()
     assert "Fixed in maintenance release 4.1" in ticket_page
-    client.logout()
     feed = client.get(reverse("release-feed"))
     assert feed.status_code == 200 and feed["Content-Type"].startswith("application/atom+xml")
     body = feed.content.decode()
     assert "4.1 Totals fixed" in body and "Draft only" not in body
+    # Nobody who is not signed in reads the notes.
+    client.logout()
+    assert client.get(reverse("release-feed")).status_code == 302
 
 
 def test_l2_prepares_but_cannot_publish_on_the_page(client, l2tech):
