@@ -43,7 +43,9 @@ class RedisServer:
     def broker_url(self) -> str:
         """The URL the test settings give a worker started with REDIS_URL=self.url: the run's
         own Redis database number on this server."""
-        return f"redis://127.0.0.1:{self.port}/{os.environ['TIERDESK_TEST_REDIS_DB']}"
+        from django.conf import settings
+
+        return f"redis://127.0.0.1:{self.port}/{settings.REDIS_URL.rsplit('/', 1)[1]}"
 
     def _ping(self) -> bool:
         try:
