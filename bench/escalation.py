@@ -127,9 +127,13 @@ def make_due(*, count: int, now: datetime) -> list[int]:
     return ids
 
 
-def drain(*, now: datetime, batch_size: int | None = None) -> tuple[float, SweepResult]:
+def drain(
+    *, now: datetime, batch_size: int | None = None, queue: bool = False
+) -> tuple[float, SweepResult]:
+    """The drain in this process; `queue=True` hands the outbox rows to the broker after each
+    batch's commit, as production does (the production configuration: broker on)."""
     started = time.perf_counter()
-    result = escalation_sweep(now=now, queue=False, batch_size=batch_size)
+    result = escalation_sweep(now=now, queue=queue, batch_size=batch_size)
     return time.perf_counter() - started, result
 
 

@@ -1,4 +1,4 @@
-"""Rate limits on token creation and ticket creation, per user and per IP.
+"""Rate limits on token, ticket and reply creation, per user (and per IP where it counts).
 
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] at request time (so
 tests and operators can change them) and counters live in the default cache
@@ -75,3 +75,9 @@ class TicketCreateIpThrottle(_PostThrottle):
 
     def get_cache_key(self, request, view):
         return self.key_for(self.get_ident(request))
+
+
+class ReplyCreateUserThrottle(TicketCreateUserThrottle):
+    """Replies and notes per user: a script gone wrong cannot flood a ticket's requester."""
+
+    scope = "reply_user"

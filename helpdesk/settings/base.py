@@ -229,6 +229,7 @@ REST_FRAMEWORK = {
         "token_ip": env("TIERDESK_THROTTLE_TOKEN_IP", default="20/min"),
         "token_user": env("TIERDESK_THROTTLE_TOKEN_USER", default="10/min"),
         "ticket_user": env("TIERDESK_THROTTLE_TICKET_USER", default="30/min"),
+        "reply_user": env("TIERDESK_THROTTLE_REPLY_USER", default="60/min"),
         "ticket_ip": env("TIERDESK_THROTTLE_TICKET_IP", default="120/min"),
         "login_ip": env("TIERDESK_THROTTLE_LOGIN_IP", default="30/min"),
         "login_user": env("TIERDESK_THROTTLE_LOGIN_USER", default="10/min"),

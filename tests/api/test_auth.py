@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from accounts.services import token_hash
 from tests.factories import PASSWORD
-from tickets.models import Ticket
+from tickets.models import Reply, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,18 @@ def test_ticket_creation_is_throttled_per_ip(api, alice, bob, settings):
     )
     response = api(alice).post("/api/v1/tickets/", {"subject": "s", "description": "d"})
     assert response.status_code == 429 and "Retry-After" in response
+
+
+def test_reply_creation_is_throttled_per_user(api, alice, l1tech, settings, file_ticket):
+    ticket = file_ticket(alice)
+    _rates(settings, reply_user="2/min")
+    client = api(alice)
+    url = f"/api/v1/tickets/{ticket.pk}/replies/"
+    for _ in range(2):
+        assert client.post(url, {"body": "Still broken."}).status_code == 201
+    response = client.post(url, {"body": "Still broken."})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert Reply.objects.filter(ticket=ticket).count() == 2
+    # Reading the conversation is not throttled, and the technician may still answer.
+    assert client.get(url).status_code == 200
+    assert api(l1tech).post(url, {"body": "Looking into it."}).status_code == 201

@@ -24,6 +24,7 @@ from ..idempotency import idempotent
 from ..permissions import IsSupportStaff
 from ..renderers import FileRenderer
 from ..serializers import tickets as s
+from ..throttles import ReplyCreateUserThrottle
 from .base import TicketActionView
 from .tickets import ticket_response
 
@@ -39,6 +40,7 @@ class TicketRepliesApi(TicketActionView):
     """The conversation (customers never get internal notes); POST adds a reply or note."""
 
     serializer_class = s.ReplySerializer
+    throttle_classes = [ReplyCreateUserThrottle]
 
     @extend_schema(operation_id="tickets_replies_list", responses=s.ReplySerializer(many=True))
     def get(self, request: Request, ticket_id: int) -> Response:

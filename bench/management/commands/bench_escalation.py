@@ -43,7 +43,15 @@ class Command(BaseCommand):
             help="Clocks then breached at once and drained one clock per batch (0: skip).",
         )
 
-    def handle(self, *args, sizes, drain, naive_sample, processes, per_clock_sample, **options):
+        parser.add_argument(
+            "--broker",
+            action="store_true",
+            help="Hand the outbox rows to the Celery broker as production does (one process).",
+        )
+
+    def handle(
+        self, *args, sizes, drain, naive_sample, processes, per_clock_sample, broker, **options
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (set DATABASE_URL).")
         if Clock.objects.exists():
@@ -69,10 +77,10 @@ class Command(BaseCommand):
         if processes > 1:
             seconds, result = bench.drain_parallel(now=now, processes=processes)
         else:
-            seconds, result = bench.drain(now=now)
+            seconds, result = bench.drain(now=now, queue=broker)
         open_count = bench.open_tickets()
         out(f"\ndrain: {drain:,} clocks breached at once among {open_count:,} open tickets")
-        out(f"  processes: {processes}")
+        out(f"  processes: {processes}, broker: {'on' if broker else 'off (queueing skipped)'}")
         out(f"  sweep: {seconds:.1f} s ({drain / seconds:,.0f} clocks/s) {result.as_dict()}")
         out(f"  batch size: {settings.TIERDESK_ESCALATION_BATCH_SIZE} clocks per transaction")
         out(
