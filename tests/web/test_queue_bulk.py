@@ -82,3 +82,35 @@ def test_bad_ids_change_nothing(client, alice, l1tech, make_ticket):
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
+
+
+def test_ticked_tickets_link_to_a_known_problem(client, alice, l1tech, l2tech, make_ticket):
+    from knowledge.models import Problem, ProblemTicket
+
+    problem = Problem.objects.create(title="Printers offline", description="Spooler.")
+    first, second = make_ticket(alice, subject="a"), make_ticket(alice, subject="b")
+    hidden = make_ticket(alice, subject="c")
+    Ticket.objects.filter(pk=hidden.pk).update(tier=Tier.L3)
+    client.force_login(l1tech)
+    page = client.get(reverse("queue")).content.decode()
+    assert 'value="problem"' in page and 'name="problem"' in page
+    # A ticket the technician may not see: nothing is linked at all.
+    response = client.post(
+        reverse("queue-bulk"),
+        {"ids": [first.pk, hidden.pk], "action": "problem", "problem": str(problem.pk)},
+    )
+    assert any(n.startswith("Nothing was linked") for n in notes(response))
+    assert not ProblemTicket.objects.exists()
+    response = client.post(
+        reverse("queue-bulk"),
+        {"ids": [first.pk, second.pk], "action": "problem", "problem": str(problem.pk)},
+    )
+    assert "2 tickets linked to the known problem “Printers offline”." in notes(response)
+    assert set(ProblemTicket.objects.values_list("ticket_id", flat=True)) == {first.pk, second.pk}
+    # An unknown or malformed problem number changes nothing.
+    for bad in ("", "²", str(problem.pk + 99)):
+        response = client.post(
+            reverse("queue-bulk"), {"ids": [first.pk], "action": "problem", "problem": bad}
+        )
+        assert any(n.startswith("Nothing was linked") for n in notes(response))
+    assert ProblemTicket.objects.count() == 2

@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from common.errors import ApplicationError
+from common.errors import ApplicationError, NotAllowed
+from common.ids import parse_id
 from escalation.services.bulk_actions import tickets_bulk_action
+from knowledge.selectors import problem_get
+from knowledge.services import problem_link_tickets
 
 FIELDS = ("status", "priority", "body", "handoff_note", "tier", "reason")
 
@@ -38,6 +41,8 @@ def queue_bulk(request):
         choice = request.POST.get("assignee", "")
         data["assignee"] = int(choice) if choice.isascii() and choice.isdigit() else None
     ids = _ids(request)
+    if action == "problem":
+        return _link_to_problem(request, ids=ids, back=back)
     try:
         if ids is None:
             raise ApplicationError(_("Ticket ids are whole numbers."), code="invalid")
@@ -71,4 +76,29 @@ def queue_bulk(request):
             )
             % {"n": len(refused), "list": listed},
         )
+    return redirect(back or "queue")
+
+
+def _link_to_problem(request, *, ids: list[int] | None, back: str):
+    """Link the ticked tickets to one known problem (all of them, or none if any is not
+    the technician's to see), through the problem service the problem page uses."""
+    try:
+        problem_id = parse_id(request.POST.get("problem"))
+        if problem_id is None:
+            raise ApplicationError(_("Give the number of a known problem."), code="invalid")
+        problem = problem_get(user=request.user, problem_id=problem_id)
+        linked = problem_link_tickets(problem=problem, actor=request.user, ids=ids or [])
+    except (ApplicationError, NotAllowed) as error:
+        detail = "; ".join(m for ms in error.fields.values() for m in ms) or error.detail
+        messages.error(request, _("Nothing was linked: %(reason)s") % {"reason": detail})
+        return redirect(back or "queue")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d ticket linked to the known problem “%(title)s”.",
+            "%(n)d tickets linked to the known problem “%(title)s”.",
+            linked,
+        )
+        % {"n": linked, "title": problem.title},
+    )
     return redirect(back or "queue")
