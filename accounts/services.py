@@ -9,15 +9,17 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import ApplicationError, NotAllowed
+from common.errors import ApplicationError, NotAllowed, field_error
+from common.text import single_line
 
 from .audit import one_line, security_event_record
-from .models import ApiToken, SecurityEventKind, User
+from .models import ApiToken, SecurityEventKind, User, validate_time_zone
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +174,30 @@ def user_check_change(*, actor: User, user: User, fields: set[str]) -> None:
         raise NotAllowed(_("Only a superuser can change a superuser."), code="superuser")
     if user.pk == actor.pk and not actor.is_superuser and fields & OWN_PRIVILEGE_FIELDS:
         raise NotAllowed(_("You cannot change your own role or access."), code="own_privileges")
+
+
+PROFILE_LANGUAGES = ("", "en", "de")  # "": follow the browser
+
+
+def user_profile_update(
+    *, user: User, first_name: str, last_name: str, language: str, time_zone: str
+) -> User:
+    """The signed-in user's own name, language and time zone (nothing that grants access)."""
+    names = {
+        "first_name": single_line(first_name or "").strip(),
+        "last_name": single_line(last_name or "").strip(),
+    }
+    for field, value in names.items():
+        if len(value) > 150:
+            raise field_error(field, _("At most %(max)d characters.") % {"max": 150})
+    if language not in PROFILE_LANGUAGES:
+        raise field_error("language", _("Choose English, German or the browser's language."))
+    try:
+        validate_time_zone(time_zone)
+    except DjangoValidationError as error:
+        unknown = _("Unknown time zone “%(tz)s”.") % {"tz": time_zone}
+        raise field_error("time_zone", unknown) from error
+    for field, value in {**names, "language": language, "time_zone": time_zone}.items():
+        setattr(user, field, value)
+    user.save(update_fields=["first_name", "last_name", "language", "time_zone"])
+    return user

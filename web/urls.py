@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import account, bulk, desk, detail, macros, queue_views
+from .views import account, bulk, desk, detail, macros, profile, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("queue/bulk/", bulk.queue_bulk, name="queue-bulk"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("account/profile/", profile.profile, name="profile"),
     path("account/tokens/", account.api_tokens, name="api-tokens"),
     path(
         "account/tokens/<str:token_id>/revoke/", account.api_token_revoke, name="api-token-revoke"
