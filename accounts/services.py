@@ -201,3 +201,12 @@ def user_profile_update(
         setattr(user, field, value)
     user.save(update_fields=["first_name", "last_name", "language", "time_zone"])
     return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language switch: only the language, "" to follow the browser again."""
+    if language not in PROFILE_LANGUAGES:
+        raise field_error("language", _("Choose English, German or the browser's language."))
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

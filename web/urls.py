@@ -15,6 +15,7 @@ urlpatterns = [
     path("queue/bulk/", bulk.queue_bulk, name="queue-bulk"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("account/profile/", profile.profile, name="profile"),
+    path("language/", profile.language_switch, name="language-switch"),
     path("account/tokens/", account.api_tokens, name="api-tokens"),
     path(
         "account/tokens/<str:token_id>/revoke/", account.api_token_revoke, name="api-token-revoke"

@@ -74,3 +74,23 @@ def test_profile_page_query_count(client, alice, django_assert_num_queries):
     # session, user, the switched-off notices
     with django_assert_num_queries(3):
         assert client.get(reverse("profile")).status_code == 200
+
+
+def test_the_language_switch_at_the_foot_of_every_page(client, alice):
+    login = reverse("login")
+    assert 'action="/language/"' in client.get(login).content.decode()
+    # Signed out: the choice is kept in the language cookie.
+    response = client.post(reverse("language-switch"), {"language": "de", "next": login})
+    assert response.status_code == 302 and response["Location"] == login
+    assert 'lang="de"' in client.get(login).content.decode()[:200]
+    # Signed in: the choice is saved on the account; an outside address is not followed.
+    client.force_login(alice)
+    response = client.post(
+        reverse("language-switch"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+    alice.refresh_from_db()
+    assert alice.language == "en"
+    assert client.post(reverse("language-switch"), {"language": "fr"}).status_code == 400
+    alice.refresh_from_db()
+    assert alice.language == "en"

@@ -1,17 +1,20 @@
-"""The signed-in user's profile: name, language, time zone and which notices they get."""
+"""The signed-in user's profile (name, language, time zone, notices) and the language switch."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.services import user_profile_update
+from accounts.services import user_language_set, user_profile_update
 from common.errors import ApplicationError
 from escalation.models import NotificationKind, NotificationPreference
 from escalation.services.notify import notification_preference_set
@@ -103,3 +106,27 @@ def profile(request):
         {"form": form, "notice_fields": [form[f"notify_{kind}"] for kind in kinds]},
         status=status,
     )
+
+
+@require_POST
+def language_switch(request):
+    """The switch at the foot of every page: saved on the account when signed in, else in
+    the language cookie LocaleMiddleware reads."""
+    language = request.POST.get("language", "")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    if language not in ("en", "de"):
+        return HttpResponseBadRequest(_("Choose English or German."))
+    response = redirect(back)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
+    else:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
