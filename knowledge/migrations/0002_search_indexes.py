@@ -5,6 +5,8 @@ The embedded setup (SQLite) searches with icontains and needs none of these.
 
 from django.db import migrations
 
+from common.pg_migrations import postgres_only
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS article_search_gin ON knowledge_article USING gin (search_vector)",
@@ -23,20 +25,10 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("knowledge", "0001_initial"),
         ("tickets", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgres_only(FORWARD, BACKWARD)]

@@ -6,6 +6,8 @@ on the same expression. The embedded setup (SQLite) scans and needs none of thes
 
 from django.db import migrations
 
+from common.pg_migrations import postgres_only
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ticket_subject_upper_trgm ON tickets_ticket "
@@ -22,17 +24,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("tickets", "0005_fixed_in_release_event")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [postgres_only(FORWARD, BACKWARD)]
