@@ -50,3 +50,8 @@ LOGGING = {
 }
 
 TIERDESK_DEMO = False
+
+# Production (docker compose) always runs Celery workers beside the web: a sweep with a
+# backlog hands up to this many batches beyond its first to them, in parallel (base.py's
+# default, 0, keeps everything inline for setups without workers; SQLite is always inline).
+TIERDESK_ESCALATION_FANOUT_BATCHES = env.int("TIERDESK_ESCALATION_FANOUT_BATCHES", default=8)

@@ -111,3 +111,29 @@ def test_healthz_answers_ok_without_signing_in(client, db):
 
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def _setting_in(env: dict[str, str], name: str) -> str:
+    code = (
+        f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    )
+    return run([sys.executable, "-c", code], env).strip().splitlines()[-1]
+
+
+def test_compose_hands_sweep_backlogs_to_its_workers_and_the_embedded_setup_does_not(
+    deploy_env,
+):
+    # Compose runs workers, so a container's sweep fans its backlog out to them ...
+    assert compose()["services"]["worker"]["command"][:4] == ["celery", "-A", "helpdesk", "worker"]
+    assert int(_setting_in(deploy_env, "TIERDESK_ESCALATION_FANOUT_BATCHES")) > 0
+    # ... unless the operator says otherwise in .env.
+    off = {**deploy_env, "TIERDESK_ESCALATION_FANOUT_BATCHES": "0"}
+    assert _setting_in(off, "TIERDESK_ESCALATION_FANOUT_BATCHES") == "0"
+    # `make run` (SQLite, one writer) keeps every batch inline.
+    local = {
+        key: value
+        for key, value in deploy_env.items()
+        if key != "TIERDESK_ESCALATION_FANOUT_BATCHES"
+    }
+    local["DJANGO_SETTINGS_MODULE"] = "helpdesk.settings.local"
+    assert _setting_in(local, "TIERDESK_ESCALATION_FANOUT_BATCHES") == "0"
