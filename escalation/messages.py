@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from accounts.models import Tier
+from common.when import zoned_text
 from tickets.models import Priority, Status
 
 from .services.notify import ticket_url
@@ -44,9 +44,9 @@ def _label(choices, value: str) -> str:
 
 
 def _when(instant: datetime) -> str:
-    """An absolute time in the reader's zone (active while rendering), with the zone named."""
-    local = timezone.localtime(instant)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    """An absolute time in the reader's zone (active while rendering), with the zone named:
+    the same words as the pages' `when` filter."""
+    return zoned_text(instant)
 
 
 def _clock_kind(clock: Clock) -> str:

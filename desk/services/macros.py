@@ -12,11 +12,12 @@ import re
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.errors import NotAllowed, NotFound, field_error
+from common.when import reader_zone, zoned_text
 from tickets.models import Priority, Reply, Status, Ticket
 from tickets.permissions import can_work
 from tickets.services import ticket_change_priority, ticket_change_status, ticket_reply
@@ -41,13 +42,14 @@ def _person(user: User | None) -> str:
 
 def macro_values(*, ticket: Ticket, actor: User) -> dict[str, str]:
     due = ticket.response_due_at or ticket.resolution_due_at
-    local = timezone.localtime(due) if due else None
+    with timezone.override(reader_zone(ticket.requester)):  # the text is for the requester to read
+        due_text = zoned_text(due)
     return {
         "requester_name": _person(ticket.requester),
         "reference": ticket.reference,
         "subject": ticket.subject,
         "technician_name": _person(actor),
-        "due": formats.date_format(local, "SHORT_DATETIME_FORMAT") if local else "",
+        "due": due_text,
     }
 
 

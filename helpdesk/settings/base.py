@@ -80,6 +80,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # `{{ instant|when }}` everywhere: times in the reader's zone, zone named.
+            "builtins": ["common.templatetags.when"],
         },
     },
 ]

@@ -46,9 +46,9 @@ def test_breach_mail_in_words_and_the_readers_time_zone(alice, agreement, staff,
         escalation_sweep(queue=False)
     lead = Notification.objects.get(recipient=staff["l2"], ticket=ticket, kind="escalated")
     assert "SLA: Response (Level 1) breached" in lead.subject
-    assert "(due 2026-11-25 10:00 UTC)" in lead.body
+    assert "(due 25 Nov 2026, 10:00 UTC)" in lead.body
     assert "escalated from Level 1 to Level 2" in lead.body
     german = Notification.objects.get(recipient=manager, ticket=ticket)
     assert "SLA: Reaktion (Level 1) verletzt" in german.subject
-    assert "(fällig 2026-11-25 11:00 CET)" in german.body
+    assert "(fällig 25. Nov 2026, 11:00 CET)" in german.body
     assert "Das Ticket wurde von Level 1 nach Level 2 eskaliert." in german.body
