@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
 
-from .services import clocks, seeding, tier
+from .services import clocks, starting, tier
 
 
 @receiver(ticket_signals.ticket_route, sender=Ticket, dispatch_uid="sla_ticket_route")
@@ -25,7 +25,7 @@ def on_ticket_route(*, requester, **kwargs) -> tuple[str, str] | None:
 
 @receiver(ticket_signals.ticket_created, sender=Ticket, dispatch_uid="sla_ticket_created")
 def on_ticket_created(*, ticket, **kwargs) -> None:
-    clocks.clocks_start_for_new_ticket(ticket=ticket)
+    starting.clocks_start_for_new_tickets(tickets=[ticket])
 
 
 @receiver(ticket_signals.tickets_tier_changed, sender=Ticket, dispatch_uid="sla_tier_changed")
@@ -62,4 +62,4 @@ def on_acknowledged(*, ticket, with_message=False, **kwargs) -> None:
 
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")
 def on_tickets_bulk_created(*, tickets, **kwargs) -> None:
-    seeding.clocks_create_in_bulk(tickets=tickets)
+    starting.clocks_start_for_new_tickets(tickets=tickets)

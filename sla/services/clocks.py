@@ -38,6 +38,7 @@ from ..models import Agreement, Clock, ClockKind, ClockPause
 from ..policies import Policy, applicable_agreement, applicable_agreements, policy_for
 from .deadlines import deadlines, is_open, iso, pausing_statuses
 from .marking import clocks_for_tickets
+from .starting import Start, clocks_start
 from .sync import sync_ticket_sla, tickets_sync_sla
 
 if TYPE_CHECKING:
@@ -116,48 +117,6 @@ def ticket_policies(tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]) -
 
 def clock_policy(clock: Clock, fallback: Policy) -> Policy:
     return policy_for(clock.agreement) if clock.agreement is not None else fallback
-
-
-def _new_clock(
-    *, ticket: Ticket, policy: Policy, kind: str, tier: str, cycle: int, now: datetime
-) -> Clock | None:
-    tier = tier if kind == ClockKind.RESPONSE else ""
-    minutes = policy.minutes(kind=kind, tier=tier, priority=ticket.priority, vip=ticket.is_vip)
-    if minutes is None:
-        # Validation keeps tables complete; a hand-edited gap must not break ticket writes.
-        logger.warning("agreement %s has no %s target for %s", policy.agreement.pk, kind, tier)
-        return None
-    due, warn = deadlines(policy, started_at=now, minutes=minutes, paused_seconds=0)
-    return Clock(
-        ticket=ticket,
-        kind=kind,
-        tier=tier,
-        cycle=cycle,
-        agreement=policy.agreement,
-        target_minutes=minutes,
-        started_at=now,
-        due_at=due,
-        warn_at=warn,
-    )
-
-
-def _start(
-    *, ticket: Ticket, policy: Policy, specs: list[tuple[str, str, int]], now: datetime, **extra
-) -> list[Clock]:
-    """Create clocks (kind, tier, cycle), paused at once if the ticket waits on the customer."""
-    built = [
-        _new_clock(ticket=ticket, policy=policy, kind=kind, tier=tier, cycle=cycle, now=now)
-        for kind, tier, cycle in specs
-    ]
-    clocks = [c for c in built if c is not None]
-    paused = ticket.status in pausing_statuses(policy.agreement)
-    for clock in clocks:
-        clock.paused_at = now if paused else None
-    Clock.objects.bulk_create(clocks)
-    if paused:
-        ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in clocks])
-    events.insert([clock_events.started(clock, **extra) for clock in clocks])
-    return clocks
 
 
 def _end_pause(clock: Clock, policy: Policy, now: datetime, closing: Closing) -> float:
@@ -243,19 +202,6 @@ def route_new_ticket(*, requester: User) -> str | None:
     return None
 
 
-def clocks_start_for_new_ticket(*, ticket: Ticket) -> list[Clock]:
-    """Resolution clock plus the response clock of the ticket's tier."""
-    now = timezone.now()
-    agreement = applicable_agreement(ticket.organisation_id)
-    if agreement is None:
-        return []  # no default agreement configured: no SLA, by choice of the operator
-    policy = policy_for(agreement)
-    specs = [(ClockKind.RESOLUTION.value, "", 1), (ClockKind.RESPONSE.value, ticket.tier, 1)]
-    started = _start(ticket=ticket, policy=policy, specs=specs, now=now)
-    sync_ticket_sla(ticket=ticket, clocks=started)
-    return started
-
-
 def silent_acknowledge_allowed(*, ticket: Ticket) -> bool:
     """Whether an acknowledgement without a message to the customer meets the response."""
     from ..selectors import ticket_agreement
@@ -298,7 +244,7 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
     finished = (Status.RESOLVED, Status.CLOSED)
     changed: list[Clock] = []
     closing: Closing = []
-    started: list[Clock] = []
+    reopened: list[Start] = []
     notes: list[TicketEvent] = []
     for ticket, before, after in changes:
         policy = policies.get(ticket.pk)
@@ -319,18 +265,8 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
         elif before in finished:
             # Reopened: the resolution is owed again, as a new cycle.
             cycle = 1 + max((c.cycle for c in clocks if c.kind == ClockKind.RESOLUTION), default=0)
-            new = _new_clock(
-                ticket=ticket,
-                policy=policy,
-                kind=ClockKind.RESOLUTION,
-                tier="",
-                cycle=cycle,
-                now=now,
-            )
-            if new is not None:
-                new.paused_at = now if ticket.status in pausing else None
-                started.append(new)
-                clocks.append(new)
+            kind, again = ClockKind.RESOLUTION.value, {"reopened": True}
+            reopened.append(Start(ticket, policy, kind, "", cycle, now, again))
         elif after in pausing and before not in pausing:
             for clock in clocks:
                 # A clock already overdue (the sweep has not run yet) does not pause: its
@@ -359,13 +295,13 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
             # tickets spent most of its time there; a temporary table + one UPDATE is linear.
             rows = [(c.pk, {f: getattr(c, f) for f in SAVED}) for c in changed]
             update_in_bulk(Clock, rows=rows, columns=SAVED)
-    if started:
-        Clock.objects.bulk_create(started)
-        notes += [clock_events.started(clock, reopened=True) for clock in started]
-    opened = [c for c in changed if c.paused_at == now] + [c for c in started if c.paused_at]
-    if opened:
-        ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in opened])
+    paused = [c for c in changed if c.paused_at == now]
+    if paused:
+        ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in paused])
     events.insert(notes)
+    if reopened:
+        for clock in clocks_start(starts=reopened)[0]:
+            by_ticket[clock.ticket_id].append(clock)
     tickets_sync_sla(tickets=tickets, clocks=by_ticket)
 
 

@@ -1,11 +1,11 @@
 """Clocks of tickets that changed tier, and the SLA columns of many tickets.
 
 Per ticket: the unmet response clock of the tier left is stopped, a response clock of
-the tier entered starts as the next cycle (deadlines from the policy code, paused at
-once if the ticket waits on the customer), a CLOCK_STARTED event names the clocks it
-replaces, and the ticket's SLA columns are rewritten. One ticket or a sweep batch of
-a thousand cost the same fixed number of queries. Call with the tickets locked
-(ticket → clock lock order, see marking.py).
+the tier entered starts as the next cycle (sla.services.starting: paused at once if the
+ticket waits on the customer; its CLOCK_STARTED event names the clocks it replaces),
+and the ticket's SLA columns are rewritten. One ticket or a sweep batch of a thousand
+cost the same fixed number of queries. Call with the tickets locked (ticket → clock
+lock order, see marking.py).
 """
 
 from __future__ import annotations
@@ -20,15 +20,11 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
-from common.bulk import cache_related, insert_in_bulk, new_instance
-from tickets import events
-
-from .. import events as clock_events
-from ..models import Clock, ClockKind, ClockPause
-from ..policies import Policy
+from ..models import Clock, ClockKind
 from .clocks import Closing, clock_policy, close_pauses, finish, save_clocks, ticket_policies
-from .deadlines import deadlines, is_open, pausing_statuses
+from .deadlines import is_open
 from .marking import clocks_for_tickets
+from .starting import Start, clocks_start
 from .sync import tickets_sync_sla
 
 if TYPE_CHECKING:
@@ -54,43 +50,6 @@ def clocks_already_read(clocks: dict[int, list[Clock]]) -> Iterator[None]:
         _already_read.reset(token)
 
 
-def _response_clock(
-    *,
-    ticket: TicketType,
-    policy: Policy,
-    tier: str,
-    cycle: int,
-    now: datetime,
-    memo: dict[tuple[int, int], tuple[datetime, datetime]],
-) -> Clock | None:
-    """`clocks._new_clock` for a response clock; every clock of a batch starts at `now`, so
-    the business-time deadlines are computed once per (agreement, target), not per ticket."""
-    minutes = policy.minutes(
-        kind=ClockKind.RESPONSE, tier=tier, priority=ticket.priority, vip=ticket.is_vip
-    )
-    if minutes is None:
-        logger.warning("agreement %s has no response target for %s", policy.agreement.pk, tier)
-        return None
-    key = (policy.agreement.pk, minutes)
-    if key not in memo:
-        memo[key] = deadlines(policy, started_at=now, minutes=minutes, paused_seconds=0)
-    due, warn = memo[key]
-    clock = new_instance(
-        Clock,
-        ticket_id=ticket.pk,
-        kind=ClockKind.RESPONSE,
-        tier=tier,
-        cycle=cycle,
-        agreement_id=policy.agreement.pk,
-        target_minutes=minutes,
-        started_at=now,
-        due_at=due,
-        warn_at=warn,
-    )
-    cache_related(clock, ticket=ticket, agreement=policy.agreement)
-    return clock
-
-
 def clocks_change_tier(
     *,
     changes: Sequence[tuple[TicketType, str, str]],
@@ -114,13 +73,11 @@ def clocks_change_tier(
     stopped: list[Clock] = []
     closing: Closing = []
     unpaused_stops: list[int] = []
-    started: list[Clock] = []
-    replaces: dict[int, list[int]] = {}
-    memo: dict[tuple[int, int], tuple[datetime, datetime]] = {}
+    starts: list[Start] = []
     for ticket, before, after in changes:
         policy = policies.get(ticket.pk)
         if policy is None:
-            continue  # no agreement: no SLA for this ticket, as in clocks_change_tier
+            continue  # no agreement: no SLA for this ticket
         own = clocks[ticket.pk]
         ended = []
         for clock in own:
@@ -137,15 +94,9 @@ def clocks_change_tier(
         cycle = 1 + max(
             (c.cycle for c in own if c.kind == ClockKind.RESPONSE and c.tier == after), default=0
         )
-        new = _response_clock(
-            ticket=ticket, policy=policy, tier=after, cycle=cycle, now=now, memo=memo
+        starts.append(
+            Start(ticket, policy, ClockKind.RESPONSE.value, after, cycle, now, {"replaces": ended})
         )
-        if new is None:
-            continue
-        new.paused_at = now if ticket.status in pausing_statuses(policy.agreement) else None
-        started.append(new)
-        own.append(new)
-        replaces[id(new)] = ended
     if unpaused_stops:
         # Running or breached clocks only get `stopped_at`: one UPDATE for the batch.
         _stop(unpaused_stops, now)
@@ -153,17 +104,9 @@ def clocks_change_tier(
         # A paused clock also closes its pause and moves its deadlines (rare).
         close_pauses(closing, now)
         save_clocks(stopped)
-    insert_in_bulk(started, need_ids=True)
-    ClockPause.objects.bulk_create(
-        [ClockPause(clock=c, started_at=now) for c in started if c.paused_at is not None]
-    )
-    created_at = timezone.now()
-    recorded = events.insert(
-        [
-            clock_events.started(clock, replaces=replaces[id(clock)], created_at=created_at)
-            for clock in started
-        ]
-    )
+    started, recorded = clocks_start(starts=starts)
+    for clock in started:
+        clocks[clock.ticket_id].append(clock)
     tickets_sync_sla(tickets=tickets, clocks=clocks)
     return started, recorded
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Tier
 from sla.models import Clock, ClockKind, ClockPause
-from sla.services.seeding import clocks_create_in_bulk
+from sla.services.starting import clocks_start_for_new_tickets
 from sla.services.sync import sla_columns
 from tickets import demo
 from tickets import signals as ticket_signals
@@ -62,11 +62,11 @@ def insert_plain(alice, count):
 
 def test_bulk_hook_query_count_does_not_grow_with_tickets(alice, standard, at):
     at(berlin(2026, 3, 2, 10, 0))
-    clocks_create_in_bulk(tickets=insert_plain(alice, 3))  # warm the calendar cache
+    clocks_start_for_new_tickets(tickets=insert_plain(alice, 3))  # warm the calendar cache
     with CaptureQueriesContext(connection) as few:
-        clocks_create_in_bulk(tickets=insert_plain(alice, 5))
+        clocks_start_for_new_tickets(tickets=insert_plain(alice, 5))
     with CaptureQueriesContext(connection) as many:
-        clocks_create_in_bulk(tickets=insert_plain(alice, 300))
+        clocks_start_for_new_tickets(tickets=insert_plain(alice, 300))
     assert len(many) <= len(few) <= 12
     assert Clock.objects.count() == 2 * 308
 
