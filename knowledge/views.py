@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -15,12 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.errors import ApplicationError, NotAllowed, NotFound
+from common.errors import ApplicationError, NotAllowed
 from common.ids import parse_id
 from tickets.markdown import render_markdown
 from tickets.models import Ticket
 from tickets.selectors import ticket_get
-from web.forms import apply_service_error
+from web.forms import Submission, submit_form
+from web.pages import or_404
 
 from . import selectors, services
 from .forms import ArticleForm, DeflectForm, LinkTicketsForm, ProblemForm, SearchForm, TicketRefForm
@@ -35,17 +37,11 @@ def _staff_only(request) -> None:
 
 
 def _article(request, article_id: int) -> Article:
-    try:
-        return selectors.article_get(user=request.user, article_id=article_id)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(selectors.article_get, user=request.user, article_id=article_id)
 
 
 def _ticket(request, reference: str) -> Ticket:
-    try:
-        return ticket_get(user=request.user, reference=reference)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(ticket_get, user=request.user, reference=reference)
 
 
 def _refused(request, error: ApplicationError, fallback: str, **kwargs):
@@ -89,32 +85,25 @@ def article_detail(request, article_id):
     return render(request, "knowledge/detail.html", context)
 
 
-def _form_data(form: ArticleForm) -> dict:
-    data = dict(form.cleaned_data)
-    return data
+def _article_page(request, sent: Submission, article: Article | None):
+    if sent.done:
+        messages.success(request, _("Article saved."))
+        return redirect("article-detail", article_id=(article or sent.result).pk)
+    context = {"form": sent.form, "article": article}
+    return render(request, "knowledge/edit.html", context, status=sent.status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_new(request):
     _staff_only(request)
-    status = 200
-    if request.method == "POST":
-        form = ArticleForm(request.POST)
-        if form.is_valid():
-            try:
-                article = services.article_create(author=request.user, **_form_data(form))
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Article saved."))
-                return redirect("article-detail", article_id=article.pk)
-        else:
-            status = 400
-    else:
-        form = ArticleForm(initial={"language": customer_language(request), "status": "draft"})
-    return render(request, "knowledge/edit.html", {"form": form, "article": None}, status=status)
+    sent = submit_form(
+        request,
+        ArticleForm,
+        lambda data: services.article_create(author=request.user, **data),
+        initial={"language": customer_language(request), "status": "draft"},
+    )
+    return _article_page(request, sent, None)
 
 
 @login_required
@@ -122,33 +111,13 @@ def article_new(request):
 def article_edit(request, article_id):
     _staff_only(request)
     article = _article(request, article_id)
-    status = 200
-    if request.method == "POST":
-        form = ArticleForm(request.POST)
-        if form.is_valid():
-            try:
-                services.article_update(article=article, editor=request.user, data=_form_data(form))
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Article saved."))
-                return redirect("article-detail", article_id=article.pk)
-        else:
-            status = 400
-    else:
-        form = ArticleForm(
-            initial={
-                "title": article.title,
-                "body": article.body,
-                "tags": article.tags,
-                "language": article.language,
-                "visibility": article.visibility,
-                "status": article.status,
-                "category": article.category_id,
-            }
-        )
-    return render(request, "knowledge/edit.html", {"form": form, "article": article}, status=status)
+    sent = submit_form(
+        request,
+        ArticleForm,
+        lambda data: services.article_update(article=article, editor=request.user, data=data),
+        initial=model_to_dict(article, fields=ArticleForm.base_fields),
+    )
+    return _article_page(request, sent, article)
 
 
 @login_required
@@ -250,10 +219,7 @@ def deflections(request):
 
 
 def _problem(request, problem_id: int):
-    try:
-        return selectors.problem_get(user=request.user, problem_id=problem_id)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(selectors.problem_get, user=request.user, problem_id=problem_id)
 
 
 @login_required
@@ -270,23 +236,17 @@ def problem_index(request):
 @require_http_methods(["GET", "POST"])
 def problem_new(request):
     _staff_only(request)
-    status = 200
-    if request.method == "POST":
-        form = ProblemForm(request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "status"}
-            try:
-                problem = services.problem_create(actor=request.user, **data)
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                return redirect("problem-detail", problem_id=problem.pk)
-        else:
-            status = 400
-    else:
-        form = ProblemForm()
-    return render(request, "knowledge/problem_edit.html", {"form": form}, status=status)
+    # A new problem starts open: the status field is for later edits.
+    sent = submit_form(
+        request,
+        ProblemForm,
+        lambda data: services.problem_create(
+            actor=request.user, **{k: v for k, v in data.items() if k != "status"}
+        ),
+    )
+    if sent.done:
+        return redirect("problem-detail", problem_id=sent.result.pk)
+    return render(request, "knowledge/problem_edit.html", {"form": sent.form}, status=sent.status)
 
 
 @login_required
@@ -294,44 +254,32 @@ def problem_new(request):
 def problem_detail(request, problem_id):
     _staff_only(request)
     problem = _problem(request, problem_id)
-    status = 200
-    if request.method == "POST":
-        form = ProblemForm(request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "status" or v}
-            try:
-                services.problem_update(problem=problem, actor=request.user, data=data)
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Problem saved."))
-                return redirect("problem-detail", problem_id=problem.pk)
-        else:
-            status = 400
-    else:
-        form = ProblemForm(
-            initial={
-                "title": problem.title,
-                "description": problem.description,
-                "workaround": problem.workaround,
-                "root_cause": problem.root_cause,
-                "is_public": problem.is_public,
-                "status": problem.status,
-            }
-        )
+    # An empty status keeps the problem's own (a fixed problem is not offered in the list).
+    sent = submit_form(
+        request,
+        ProblemForm,
+        lambda data: services.problem_update(
+            problem=problem,
+            actor=request.user,
+            data={k: v for k, v in data.items() if k != "status" or v},
+        ),
+        initial=model_to_dict(problem, fields=ProblemForm.base_fields),
+    )
+    if sent.done:
+        messages.success(request, _("Problem saved."))
+        return redirect("problem-detail", problem_id=problem.pk)
     tickets = Paginator(selectors.problem_tickets(problem=problem, user=request.user), 50).get_page(
         request.GET.get("page")
     )
     context = {
         "problem": problem,
-        "form": form,
+        "form": sent.form,
         "link_form": LinkTicketsForm(),
         "tickets": tickets,
         "description_html": render_markdown(problem.description),
         "workaround_html": render_markdown(problem.workaround),
     }
-    return render(request, "knowledge/problem_detail.html", context, status=status)
+    return render(request, "knowledge/problem_detail.html", context, status=sent.status)
 
 
 _REF = re.compile(r"(?:HD-?)?(\d{1,18})", re.IGNORECASE | re.ASCII)

@@ -10,20 +10,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.errors import ApplicationError, NotFound
+from common.errors import ApplicationError
 from knowledge.services import can_publish
 from tickets.markdown import render_markdown
-from web.forms import apply_service_error
+from web.forms import submit_form
+from web.pages import or_404
 
 from . import selectors, services
 from .forms import ReleaseForm
 
 
 def _release(request, release_id: int):
-    try:
-        return selectors.release_get(user=request.user, release_id=release_id)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(selectors.release_get, user=request.user, release_id=release_id)
 
 
 @login_required
@@ -54,32 +52,23 @@ def release_detail(request, release_id):
 def release_new(request):
     if not can_publish(request.user):
         raise Http404(_("No such page."))
-    status = 200
-    if request.method == "POST":
-        form = ReleaseForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                release = services.release_create(
-                    actor=request.user,
-                    version=data["version"],
-                    title=data["title"],
-                    notes=data["notes"],
-                    release_date=data["release_date"],
-                    problems=[p.pk for p in data["problems"]],
-                    tickets=data["tickets"],
-                )
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(request, _("Release saved as a draft."))
-                return redirect("release-detail", release_id=release.pk)
-        else:
-            status = 400
-    else:
-        form = ReleaseForm()
-    return render(request, "releases/edit.html", {"form": form}, status=status)
+    sent = submit_form(
+        request,
+        ReleaseForm,
+        lambda data: services.release_create(
+            actor=request.user,
+            version=data["version"],
+            title=data["title"],
+            notes=data["notes"],
+            release_date=data["release_date"],
+            problems=[p.pk for p in data["problems"]],
+            tickets=data["tickets"],
+        ),
+    )
+    if sent.done:
+        messages.success(request, _("Release saved as a draft."))
+        return redirect("release-detail", release_id=sent.result.pk)
+    return render(request, "releases/edit.html", {"form": sent.form}, status=sent.status)
 
 
 @login_required

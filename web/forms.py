@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
@@ -41,6 +46,42 @@ def apply_service_error(form: forms.Form, error: ApplicationError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+@dataclass
+class Submission:
+    """What became of a form: `done` once its service ran, else the form to show again."""
+
+    form: forms.Form
+    status: int = 200
+    done: bool = False
+    result: Any = None
+
+
+def submit_form(
+    request: HttpRequest,
+    form_class: type[forms.Form],
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    initial: dict[str, Any] | None = None,
+) -> Submission:
+    """The one way a browser form reaches its service.
+
+    GET: the unbound form filled with `initial`. POST: the form bound to the request; an
+    invalid one is a 400 and calls nothing; a valid one calls `action(cleaned_data)` once,
+    and a refusal comes back next to the field it concerns with the service's 4xx status.
+    """
+    if request.method != "POST":
+        return Submission(form=form_class(initial=initial))
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return Submission(form=form, status=400)
+    try:
+        result = action(form.cleaned_data)
+    except ApplicationError as error:
+        apply_service_error(form, error)
+        return Submission(form=form, status=error.status_code)
+    return Submission(form=form, done=True, result=result)
 
 
 class TicketCreateForm(forms.Form):

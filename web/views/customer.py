@@ -10,12 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.errors import ApplicationError
 from tickets.markdown import render_markdown
 from tickets.priority import MATRIX, priority_for
 from tickets.services import ticket_create
 
-from ..forms import PortalFilterForm, TicketCreateForm, apply_service_error
+from ..forms import PortalFilterForm, TicketCreateForm, submit_form
 from ..selectors import customer_tickets
 
 PAGE_SIZE = 25
@@ -50,37 +49,32 @@ def home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
-    if request.method == "POST":
-        form = TicketCreateForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                ticket = ticket_create(
-                    requester=request.user,
-                    subject=data["subject"],
-                    description=data["description"],
-                    category=data["category"],
-                    priority=priority_for(impact=data["impact"], urgency=data["urgency"]),
-                    files=request.FILES.getlist("attachments"),
-                )
-            except ApplicationError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Thank you. Your ticket %(ref)s has been filed.") % {"ref": ticket.reference},
-                )
-                return redirect("ticket-detail", reference=ticket.reference)
-        status = 400
-    else:
-        form = TicketCreateForm()
-        status = 200
+    sent = submit_form(
+        request,
+        TicketCreateForm,
+        lambda data: ticket_create(
+            requester=request.user,
+            subject=data["subject"],
+            description=data["description"],
+            category=data["category"],
+            priority=priority_for(impact=data["impact"], urgency=data["urgency"]),
+            files=request.FILES.getlist("attachments"),
+        ),
+    )
+    if sent.done:
+        ticket = sent.result
+        messages.success(
+            request,
+            _("Thank you. Your ticket %(ref)s has been filed.") % {"ref": ticket.reference},
+        )
+        return redirect("ticket-detail", reference=ticket.reference)
+    form = sent.form
     matrix = [
         (impact, [MATRIX[(impact, urgency)] for urgency, _label in form.fields["urgency"].choices])
         for impact, _label in form.fields["impact"].choices
     ]
     context = {"form": form, "matrix": matrix, "impact_labels": dict(form.fields["impact"].choices)}
-    return render(request, "web/ticket_new.html", context, status=status)
+    return render(request, "web/ticket_new.html", context, status=sent.status)
 
 
 @login_required

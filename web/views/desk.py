@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,12 +20,11 @@ from desk.services import links, macros, tags, watchers
 from tickets import selectors as ticket_selectors
 from tickets.models import Reply, Ticket
 
+from ..pages import or_404
+
 
 def _ticket(request, reference: str) -> Ticket:
-    try:
-        return ticket_selectors.ticket_get(user=request.user, reference=reference)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(ticket_selectors.ticket_get, user=request.user, reference=reference)
 
 
 def _back(request, ticket: Ticket, message: str):
@@ -123,10 +122,7 @@ def macro_preview(request, reference, macro_id):
     ticket = _ticket(request, reference)
     if not request.user.is_support_staff:
         raise PermissionDenied
-    try:
-        macro = macro_get(user=request.user, macro_id=macro_id)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    macro = or_404(macro_get, user=request.user, macro_id=macro_id)
     return JsonResponse(
         {
             "id": macro.pk,

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.errors import ApplicationError
 from desk.selectors import macro_list
 from desk.services.macros import PLACEHOLDERS, macro_delete, macro_may_edit, macro_save
 from tickets.models import Priority, Status
 
-from ..forms import apply_service_error
+from ..forms import submit_form
 
 
 class MacroForm(forms.Form):
@@ -60,34 +59,26 @@ def _staff(request) -> None:
 def macros_page(request):
     _staff(request)
     user = request.user
-    form = MacroForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                macro = macro_save(
-                    actor=user,
-                    name=data["name"],
-                    body=data["body"],
-                    shared=data["shared"],
-                    internal=data["internal"],
-                    set_status=data["set_status"],
-                    set_priority=data["set_priority"],
-                    translations={"de": data["body_de"]},
-                )
-            except ApplicationError as error:
-                apply_service_error(form, error)
-                status = error.status_code
-            else:
-                messages.success(
-                    request, _("Canned reply “%(name)s” saved.") % {"name": macro.name}
-                )
-                return redirect("macros")
+    sent = submit_form(
+        request,
+        MacroForm,
+        lambda data: macro_save(
+            actor=user,
+            name=data["name"],
+            body=data["body"],
+            shared=data["shared"],
+            internal=data["internal"],
+            set_status=data["set_status"],
+            set_priority=data["set_priority"],
+            translations={"de": data["body_de"]},
+        ),
+    )
+    if sent.done:
+        messages.success(request, _("Canned reply “%(name)s” saved.") % {"name": sent.result.name})
+        return redirect("macros")
     macros = [(macro, macro_may_edit(macro=macro, user=user)) for macro in macro_list(user=user)]
-    context = {"form": form, "macros": macros, "may_share": user.is_manager}
-    return render(request, "desk/macros.html", context, status=status)
+    context = {"form": sent.form, "macros": macros, "may_share": user.is_manager}
+    return render(request, "desk/macros.html", context, status=sent.status)
 
 
 @login_required
