@@ -11,6 +11,8 @@ tickets) use these instead of per-row saves:
 * `update_in_bulk` sets columns of many rows, each row its own values: a single
   UPDATE for one row, COPY into a temporary table and one UPDATE … FROM on
   PostgreSQL, one prepared UPDATE per row (executemany) elsewhere;
+* `upsert_in_bulk` inserts rows and merges those already there in one
+  INSERT … ON CONFLICT … DO UPDATE (PostgreSQL and SQLite alike);
 * `fetch` reads the instances of a plain queryset with psycopg's C timestamp loader
   when that gives exactly what Django's gives;
 * `pending_on_commit` finds a callback of a type already queued for this
@@ -171,6 +173,45 @@ def _json_reader(field: Field) -> Callable[[Model], Any]:
 
 def _stamp_reader(field: Field) -> Callable[[Model], Any]:
     return lambda obj: field.pre_save(obj, True)
+
+
+def upsert_in_bulk(
+    model: type[Model],
+    *,
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    merge: dict[str, str],
+) -> None:
+    """Insert `rows` (attname → value, the same keys each) in one statement; a row whose
+    `conflict` columns (a unique constraint) exist already sets each column of `merge`
+    to its SQL expression instead, where `{old}` is the stored row and `{new}` the one
+    offered (e.g. `{"how": "{old}.how | {new}.how"}`). Nothing is read back."""
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = list(rows[0])
+    fields = [cast(Field, meta.get_field(name)) for name in names]
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sets = ", ".join(
+        f"{quote(cast(Field, meta.get_field(name)).column)} = "
+        + expression.format(old=table, new="excluded")
+        for name, expression in merge.items()
+    )
+    keys = ", ".join(quote(cast(Field, meta.get_field(name)).column) for name in conflict)
+    params = [
+        field.get_db_prep_value(row[name], connection)
+        for row in rows
+        for name, field in zip(names, fields, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608
+            f"ON CONFLICT ({keys}) DO UPDATE SET {sets}",
+            params,
+        )
 
 
 # ----------------------------------------------------------------------------- updates

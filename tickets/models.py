@@ -99,15 +99,10 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
     @staticmethod
     def worked_on_by(user: User) -> Q:
         """Tickets a technician took part in: replied, noted, acknowledged, escalated,
-        was assigned (now or before). Read from the history, so it survives any move."""
-        own = TicketEvent.objects.filter(kind__in=PARTICIPATION_KINDS, actor_id=user.pk)
-        assigned = TicketEvent.objects.filter(kind=EventKind.ASSIGNEE).filter(
-            Q(after__assignee__id=user.pk) | Q(before__assignee__id=user.pk)
-        )
-        return (
-            Q(assignee_id=user.pk)
-            | Q(pk__in=own.values("ticket_id"))
-            | Q(pk__in=assigned.values("ticket_id"))
+        was assigned (now or before). One probe of the participation table's unique
+        (ticket, user) index per ticket, so it stays flat however long the history grows."""
+        return Q(assignee_id=user.pk) | Q(
+            Exists(Participation.objects.filter(ticket_id=OuterRef("pk"), user_id=user.pk))
         )
 
     def active(self) -> TicketQuerySet:
@@ -325,15 +320,44 @@ class EventKind(models.TextChoices):
     FIXED_IN_RELEASE = "fixed_in_release", _("Fixed in a release")
 
 
-# What a technician did on a ticket that keeps it readable for them after it moves on.
-PARTICIPATION_KINDS = [
-    EventKind.REPLY,
-    EventKind.NOTE,
-    EventKind.ACKNOWLEDGED,
-    EventKind.ASSIGNEE,
-    EventKind.ESCALATED,
-    EventKind.DEESCALATED,
-]
+class Participation(models.Model):
+    """Staff who worked on a ticket (replied, noted, acknowledged, were assigned, moved it
+    between tiers): they keep reading it wherever it goes. One row per ticket and person,
+    written by the ticket services in the same transaction as the work (tickets.services.
+    participation); `how` collects what they did as flags."""
+
+    REPLIED = 1
+    NOTED = 2
+    ASSIGNED = 4
+    ACKNOWLEDGED = 8
+    ESCALATED = 16  # moved it to a higher tier: "Handed off by me"
+    DEESCALATED = 32
+
+    # Both columns are indexed by the constraint and the index below, in either order.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="participants", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    how = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            # Also the index visible_to probes per ticket.
+            models.UniqueConstraint(fields=["ticket", "user"], name="participation_once"),
+        ]
+        indexes = [
+            # One person's tickets ("Handed off by me").
+            models.Index(fields=["user", "ticket"], name="participation_user_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} worked on {self.ticket_id}"
 
 
 class TicketEventQuerySet(models.QuerySet["TicketEvent"]):
@@ -373,8 +397,6 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
-            # Participation (visible_to): what one person did, by kind.
-            models.Index(fields=["kind", "actor"], name="event_kind_actor"),
         ]
 
     def __str__(self) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from common.ids import parse_id
-from escalation.models import Escalation, EscalationKind
 from sla.selectors import annotate_sla, order_by_urgency
-from tickets.models import Reply, Status, Ticket
+from tickets.models import Participation, Reply, Status, Ticket
 from tickets.selectors import ticket_list
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
     tier = filters.get("tier")
     who = filters.get("who")
     if who == "handed_off":
-        # Wherever they are now: the tickets this person escalated with a hand-off note.
+        # Wherever they are now: the tickets this person escalated (with a hand-off note).
         tickets = tickets.filter(Exists(handed_off_by(user)))
     elif tier and tier != "all":
         tickets = tickets.filter(tier=tier)
@@ -64,9 +63,13 @@ def queue_tickets(*, user: User, filters: dict[str, Any]) -> QuerySet[Ticket]:
     return order_by_urgency(annotate_sla(tickets))
 
 
-def handed_off_by(user: User) -> QuerySet[Escalation]:
-    return Escalation.objects.filter(
-        ticket=OuterRef("pk"), actor_id=user.pk, kind=EscalationKind.MANUAL
+def handed_off_by(user: User) -> QuerySet[Participation]:
+    """The user's participation in the outer ticket, if they moved it up a tier (the
+    participation table's (ticket, user) index: no scan of the history)."""
+    return (
+        Participation.objects.filter(ticket=OuterRef("pk"), user_id=user.pk)
+        .alias(escalated=F("how").bitand(Participation.ESCALATED))
+        .filter(escalated__gt=0)
     )
 
 

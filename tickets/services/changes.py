@@ -21,9 +21,10 @@ from common.bulk import update_in_bulk
 from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 
 from .. import events, expected, signals
-from ..models import Priority, Status, Ticket
+from ..models import Participation, Priority, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
 from .inputs import MAX_TEXT, clean_text, lock_many, locked
+from .participation import participations_record
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -196,6 +197,14 @@ def tickets_assign(
             rows=[(t.pk, {"assignee_id": target, "updated_at": now}) for t in changing],
             columns=("assignee_id", "updated_at"),
         )
+        participations_record(
+            worked=[
+                (t.pk, person, Participation.ASSIGNED)
+                for t in changing
+                for person in (target, actor.pk)
+            ],
+            at=now,
+        )
         recorded = []
         if assignee is not None:
             opening = [t for t in changing if t.status == Status.NEW]
@@ -329,6 +338,20 @@ def tickets_move_tier(
             rows.append((ticket.pk, values))
             changes.append((ticket, before, move.tier, move.reason))
         update_in_bulk(Ticket, rows=rows, columns=("tier", "assignee_id", "updated_at"))
+        if actor is not None:
+            participations_record(
+                worked=[
+                    (
+                        ticket.pk,
+                        actor.pk,
+                        Participation.ESCALATED
+                        if Tier.rank(after) > Tier.rank(before)
+                        else Participation.DEESCALATED,
+                    )
+                    for ticket, before, after, _reason in changes
+                ],
+                at=now,
+            )
         recorded = events.insert(built)
         signals.tickets_tier_changed.send(sender=Ticket, changes=changes, actor=actor)
         events.announce(recorded)
@@ -354,8 +377,10 @@ def ticket_acknowledge(*, ticket: Ticket, actor: User, message: str = "") -> Tic
         if not ticket.is_active:
             raise Conflict(_("Only active tickets can be acknowledged."), code="ticket_inactive")
         if text:
-            ticket_reply(ticket=ticket, author=actor, body=text)
+            ticket_reply(ticket=ticket, author=actor, body=text)  # records the participation
             ticket = locked(ticket)
+        else:
+            participations_record(worked=[(ticket.pk, actor.pk, Participation.ACKNOWLEDGED)])
         recorded = events.insert(
             [events.acknowledged(ticket=ticket, actor=actor, with_message=bool(text))]
         )

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 
 from .. import events, signals
-from ..models import Attachment, Reply, Status, Ticket
+from ..models import Attachment, Participation, Reply, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
 from .changes import Outcome, set_status
 from .inputs import MAX_TEXT, FileCleanup, check_files, clean_text, lock_many, locked, store_files
+from .participation import participations_record
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -44,6 +45,9 @@ def ticket_reply(
             raise Conflict(_("This ticket is closed; open a new one."), code="ticket_closed")
         reply = Reply.objects.create(ticket=ticket, author=author, body=body, internal=internal)
         added = events.insert([events.reply_added(ticket=ticket, reply=reply)])
+        if staff:
+            how = Participation.NOTED if internal else Participation.REPLIED
+            participations_record(worked=[(ticket.pk, author.pk, how)], at=reply.created_at)
         store_files(ticket=ticket, uploader=author, checked=checked, reply=reply)
         reopened: list = []
         if not internal:
@@ -116,6 +120,9 @@ def tickets_add_note(*, tickets: Sequence[Ticket], author: User, body: str) -> l
                 events.reply_added(ticket=o.ticket, reply=reply)
                 for o, reply in zip(allowed, replies, strict=True)
             ]
+        )
+        participations_record(
+            worked=[(o.ticket.pk, author.pk, Participation.NOTED) for o in allowed]
         )
         for outcome, reply in zip(allowed, replies, strict=True):
             outcome.record = reply
