@@ -14,7 +14,7 @@ from accounts.models import Tier
 from common.errors import ApplicationError
 from common.ids import IdFormField
 from reports.selectors import MAX_DAYS, validate_period_day
-from tickets.expected import NOT_GIVEN, NotGiven
+from tickets.expected import NOT_GIVEN
 from tickets.models import Category, Priority, Status
 from tickets.priority import Level
 
@@ -144,10 +144,11 @@ class AssignForm(forms.Form):
     # Who the page showed as assignee ("" for nobody); absent: the caller says nothing.
     expected_assignee = IdFormField(required=False, widget=forms.HiddenInput)
 
-    def expected_assignee_value(self) -> int | None | NotGiven:
+    def clean(self) -> dict:
+        data = super().clean()
         if "expected_assignee" not in self.data:
-            return NOT_GIVEN
-        return self.cleaned_data["expected_assignee"]
+            data["expected_assignee"] = NOT_GIVEN
+        return data
 
 
 class AcknowledgeForm(forms.Form):

@@ -7,17 +7,20 @@ to the form that caused it, with the service's 4xx status, and changes nothing.
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Tier
-from common.errors import ApplicationError, Conflict, NotFound
+from common.errors import Conflict, field_error
 from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
 from sla.selectors import applied_agreement, ticket_sla_status
@@ -28,15 +31,13 @@ from tickets.models import Status, Ticket
 from tickets.permissions import can_work, ticket_capabilities
 
 from .. import forms as web_forms
-from ..forms import apply_service_error
+from ..forms import Submission, submit_form
 from ..history import history_entries
+from ..pages import or_404
 
 
 def _ticket(request, reference: str) -> Ticket:
-    try:
-        return ticket_selectors.ticket_get(user=request.user, reference=reference)
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(ticket_selectors.ticket_get, user=request.user, reference=reference)
 
 
 def _detail_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
@@ -112,183 +113,127 @@ def ticket_detail(request, reference):
     return render(request, "web/ticket_detail.html", _detail_context(request, ticket))
 
 
-def _refused(request, ticket: Ticket, name: str, form, error: ApplicationError):
-    apply_service_error(form, error)
-    ticket.refresh_from_db()
-    context = _detail_context(request, ticket, bound={name: form})
+def _again(request, ticket: Ticket, name: str, sent: Submission):
+    """The page again, the message next to form `name`, with the form's 4xx status."""
+    if sent.status != 400:
+        # The service refused: show the ticket as it is now (someone may have changed it).
+        ticket.refresh_from_db()
+    context = _detail_context(request, ticket, bound={name: sent.form})
     context["failed_form"] = name
-    return render(request, "web/ticket_detail.html", context, status=error.status_code)
+    return render(request, "web/ticket_detail.html", context, status=sent.status)
 
 
-def _invalid(request, ticket: Ticket, name: str, form):
-    context = _detail_context(request, ticket, bound={name: form})
-    context["failed_form"] = name
-    return render(request, "web/ticket_detail.html", context, status=400)
+def _action(name: str, form_class: type[forms.Form], done: str):
+    """A POST from the ticket page's form `name`: `act(request, ticket, data)` calls one
+    service and may return a message more precise than `done`. Then back to the page, so
+    a reload never repeats it; a refusal shows the page again and changes nothing."""
+
+    def wrap(act):
+        @login_required
+        @require_POST
+        @wraps(act)
+        def view(request, reference):
+            ticket = _ticket(request, reference)
+            sent = submit_form(request, form_class, lambda data: act(request, ticket, data))
+            if not sent.done:
+                return _again(request, ticket, name, sent)
+            messages.success(request, sent.result or done)
+            return redirect("ticket-detail", reference=ticket.reference)
+
+        return view
+
+    return wrap
 
 
-def _done(request, ticket: Ticket, message: str):
-    messages.success(request, message)
-    return redirect("ticket-detail", reference=ticket.reference)
+@_action("reply", web_forms.ReplyForm, _lazy("Reply sent."))
+def ticket_reply(request, ticket, data):
+    services.ticket_reply(
+        ticket=ticket,
+        author=request.user,
+        body=data["body"],
+        internal=data["internal"],
+        files=data["attachments"],
+    )
+    return _("Note saved.") if data["internal"] else None
 
 
-def _run(request, ticket, name, form, action, message):
-    """Validate `form`, call `action(data)`; re-render on any refusal."""
-    if not form.is_valid():
-        return _invalid(request, ticket, name, form)
-    try:
-        action(form.cleaned_data)
-    except ApplicationError as error:
-        return _refused(request, ticket, name, form, error)
-    return _done(request, ticket, message)
+@_action("files", web_forms.AttachmentsForm, _lazy("Files added."))
+def ticket_add_files(request, ticket, data):
+    services.ticket_add_attachments(ticket=ticket, uploader=request.user, files=data["files"])
 
 
-@login_required
-@require_POST
-def ticket_reply(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.ReplyForm(request.POST, request.FILES)
-
-    def act(data):
-        services.ticket_reply(
-            ticket=ticket,
-            author=request.user,
-            body=data["body"],
-            internal=data["internal"],
-            files=request.FILES.getlist("attachments"),
-        )
-
-    internal = request.POST.get("internal") == "on"
-    return _run(
-        request, ticket, "reply", form, act, _("Note saved.") if internal else _("Reply sent.")
+@_action("status", web_forms.StatusForm, _lazy("Status changed."))
+def ticket_status(request, ticket, data):
+    services.ticket_change_status(
+        ticket=ticket,
+        actor=request.user,
+        status=data["status"],
+        expected_status=data["expected_status"] or None,
     )
 
 
-@login_required
-@require_POST
-def ticket_add_files(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.AttachmentsForm(request.POST, request.FILES)
-
-    def act(data):
-        services.ticket_add_attachments(
-            ticket=ticket, uploader=request.user, files=request.FILES.getlist("files")
-        )
-
-    return _run(request, ticket, "files", form, act, _("Files added."))
+@_action("priority", web_forms.PriorityForm, _lazy("Priority changed."))
+def ticket_priority(request, ticket, data):
+    services.ticket_change_priority(ticket=ticket, actor=request.user, priority=data["priority"])
 
 
-@login_required
-@require_POST
-def ticket_status(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.StatusForm(request.POST)
-
-    def act(data):
-        services.ticket_change_status(
-            ticket=ticket,
-            actor=request.user,
-            status=data["status"],
-            expected_status=data["expected_status"] or None,
-        )
-
-    return _run(request, ticket, "status", form, act, _("Status changed."))
+@_action("assign", web_forms.AssignForm, _lazy("You took the ticket."))
+def ticket_claim(request, ticket, data):
+    services.ticket_assign(
+        ticket=ticket,
+        actor=request.user,
+        assignee=request.user,
+        expected_assignee=data["expected_assignee"],
+    )
 
 
-@login_required
-@require_POST
-def ticket_priority(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.PriorityForm(request.POST)
-
-    def act(data):
-        services.ticket_change_priority(
-            ticket=ticket, actor=request.user, priority=data["priority"]
-        )
-
-    return _run(request, ticket, "priority", form, act, _("Priority changed."))
-
-
-@login_required
-@require_POST
-def ticket_claim(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.AssignForm(request.POST)
-
-    def act(data):
-        services.ticket_assign(
-            ticket=ticket,
-            actor=request.user,
-            assignee=request.user,
-            expected_assignee=form.expected_assignee_value(),
-        )
-
-    return _run(request, ticket, "assign", form, act, _("You took the ticket."))
+@_action("assign", web_forms.AssignForm, _lazy("Assignee changed."))
+def ticket_assign(request, ticket, data):
+    assignee = None
+    if data["assignee"]:
+        assignee = ticket_selectors.assignable_users(ticket=ticket).filter(pk=data["assignee"])
+        assignee = assignee.first()
+        if assignee is None:
+            raise field_error("assignee", _("Choose someone who can work this ticket."))
+    services.ticket_assign(
+        ticket=ticket,
+        actor=request.user,
+        assignee=assignee,
+        expected_assignee=data["expected_assignee"],
+    )
 
 
-@login_required
-@require_POST
-def ticket_assign(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.AssignForm(request.POST)
-
-    def act(data):
-        assignee = None
-        if data["assignee"]:
-            assignee = (
-                ticket_selectors.assignable_users(ticket=ticket).filter(pk=data["assignee"]).first()
-            )
-            if assignee is None:
-                raise ApplicationError(
-                    _("Choose someone who can work this ticket."),
-                    fields={"assignee": [_("Choose someone who can work this ticket.")]},
-                )
-        services.ticket_assign(
-            ticket=ticket,
-            actor=request.user,
-            assignee=assignee,
-            expected_assignee=form.expected_assignee_value(),
-        )
-
-    return _run(request, ticket, "assign", form, act, _("Assignee changed."))
-
-
-@login_required
-@require_POST
-def ticket_acknowledge(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.AcknowledgeForm(request.POST)
-
-    def act(data):
-        services.ticket_acknowledge(ticket=ticket, actor=request.user, message=data["message"])
-
-    said = bool(request.POST.get("message", "").strip())
-    done = _("Acknowledged; the customer got your message.") if said else _("Acknowledged.")
-    return _run(request, ticket, "acknowledge", form, act, done)
+@_action("acknowledge", web_forms.AcknowledgeForm, _lazy("Acknowledged."))
+def ticket_acknowledge(request, ticket, data):
+    services.ticket_acknowledge(ticket=ticket, actor=request.user, message=data["message"])
+    if data["message"].strip():
+        return _("Acknowledged; the customer got your message.")
+    return None
 
 
 @login_required
 @require_POST
 def ticket_escalate(request, reference):
     ticket = _ticket(request, reference)
-    form = web_forms.EscalateForm(request.POST)
-
-    if not form.is_valid():
-        return _invalid(request, ticket, "escalate", form)
-    try:
-        record = escalation.ticket_escalate(
+    sent = submit_form(
+        request,
+        web_forms.EscalateForm,
+        lambda data: escalation.ticket_escalate(
             ticket=ticket,
             actor=request.user,
-            handoff_note=form.cleaned_data["handoff_note"],
-            expected_tier=form.cleaned_data["expected_tier"],
-        )
-    except ApplicationError as error:
-        return _refused(request, ticket, "escalate", form, error)
-    if can_work(ticket=record.ticket, user=request.user):
-        return _done(request, ticket, _("Escalated with your hand-off note."))
+            handoff_note=data["handoff_note"],
+            expected_tier=data["expected_tier"],
+        ),
+    )
+    if not sent.done:
+        return _again(request, ticket, "escalate", sent)
+    if can_work(ticket=sent.result.ticket, user=request.user):
+        messages.success(request, _("Escalated with your hand-off note."))
+        return redirect("ticket-detail", reference=ticket.reference)
     # The ticket left this technician's tier: back to their queue, with the way to it.
     text = _("Escalated: %(ref)s is now with %(tier)s, with your hand-off note.") % {
         "ref": ticket.reference,
-        "tier": record.ticket.get_tier_display(),
+        "tier": sent.result.ticket.get_tier_display(),
     }
     messages.success(
         request,
@@ -302,62 +247,38 @@ def ticket_escalate(request, reference):
     return redirect("queue")
 
 
-@login_required
-@require_POST
-def ticket_deescalate(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.DeescalateForm(request.POST)
-    form.fields["tier"].choices = Tier.choices
-
-    def act(data):
-        escalation.ticket_deescalate(
-            ticket=ticket,
-            actor=request.user,
-            tier=data["tier"],
-            reason=data["reason"],
-            expected_tier=data["expected_tier"],
-        )
-
-    return _run(request, ticket, "deescalate", form, act, _("Sent back with your note."))
+@_action("deescalate", web_forms.DeescalateForm, _lazy("Sent back with your note."))
+def ticket_deescalate(request, ticket, data):
+    escalation.ticket_deescalate(
+        ticket=ticket,
+        actor=request.user,
+        tier=data["tier"],
+        reason=data["reason"],
+        expected_tier=data["expected_tier"],
+    )
 
 
-@login_required
-@require_POST
-def ticket_reopen(request, reference):
+@_action("reopen", web_forms.ReopenForm, _lazy("Reopened with your message."))
+def ticket_reopen(request, ticket, data):
     """The customer reopens a resolved ticket, saying why: the reason is their reply."""
-    ticket = _ticket(request, reference)
-    form = web_forms.ReopenForm(request.POST)
-
-    def act(data):
-        if ticket.status != Status.RESOLVED:
-            raise Conflict(_("Only a resolved ticket can be reopened."), code="invalid_transition")
-        services.ticket_reply(ticket=ticket, author=request.user, body=data["reason"])
-
-    return _run(request, ticket, "reopen", form, act, _("Reopened with your message."))
+    if ticket.status != Status.RESOLVED:
+        raise Conflict(_("Only a resolved ticket can be reopened."), code="invalid_transition")
+    services.ticket_reply(ticket=ticket, author=request.user, body=data["reason"])
 
 
-@login_required
-@require_POST
-def ticket_rate(request, reference):
-    ticket = _ticket(request, reference)
-    form = web_forms.RatingForm(request.POST)
-
-    def act(data):
-        services.ticket_rate(
-            ticket=ticket, actor=request.user, rating=data["rating"], comment=data["comment"]
-        )
-
-    return _run(request, ticket, "rating", form, act, _("Thank you for your rating."))
+@_action("rating", web_forms.RatingForm, _lazy("Thank you for your rating."))
+def ticket_rate(request, ticket, data):
+    services.ticket_rate(
+        ticket=ticket, actor=request.user, rating=data["rating"], comment=data["comment"]
+    )
 
 
 @login_required
 @require_GET
 def attachment_download(request, reference, attachment_id):
-    try:
-        return downloads.attachment_download(
-            user=request.user,
-            ticket_id=Ticket.id_from_reference(reference),
-            attachment_id=attachment_id,
-        )
-    except NotFound as error:
-        raise Http404(error.detail) from error
+    return or_404(
+        downloads.attachment_download,
+        user=request.user,
+        ticket_id=Ticket.id_from_reference(reference),
+        attachment_id=attachment_id,
+    )
