@@ -1,9 +1,10 @@
 """The manager's SLA dashboard as plain data (the web page and the API share it).
 
-Every figure is computed in the database: one aggregate query per table, so the
-number of queries is constant whatever the number of tickets or clocks. Only
-the percentiles need PostgreSQL (`percentile_cont`); on SQLite (the embedded
-setup) the per-tier durations are fetched in one query and reduced in Python.
+The period figures (compliance, breaches per day, first response, escalation rates,
+satisfaction) are read from the hourly rollups (reports.models, kept by reports.services)
+and, for the instants not rolled up yet, computed live by the same grouped queries
+(reports.rollups); the "now" figures (backlog, at risk, workload) come from the active
+tickets. The number of queries is constant whatever the number of tickets, clocks or days.
 """
 
 from __future__ import annotations
@@ -12,36 +13,24 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import (
-    Avg,
-    BigIntegerField,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-)
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Tier, User
 from common.errors import NotAllowed
-from escalation.models import Escalation, EscalationKind
-from sla.models import Clock, ClockKind
+from sla.models import ClockKind
 from sla.selectors import annotate_sla
-from tickets.models import EventKind, Priority, Status, Ticket, TicketEvent
+from tickets.models import Priority, Status, Ticket
 
-from .aggregates import PercentileSeconds, percentile
+from .models import Metric, Rollup, RollupState
+from .rollups import ESCALATION_STEPS, HOUR, Range, Row, percentile_from_buckets, raw_rows
+from .services import floor_hour
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
 
+QUARTER = dt.timedelta(minutes=15)
 AT_RISK_WINDOW = dt.timedelta(hours=1)
 AT_RISK_LIMIT = 50
 MAX_DAYS = 400
@@ -51,7 +40,6 @@ AGE_BUCKETS = (
     ("age_3_to_7d", dt.timedelta(days=3), dt.timedelta(days=7)),
     ("age_over_7d", dt.timedelta(days=7), None),
 )
-ESCALATION_STEPS = ((Tier.L1, Tier.L2), (Tier.L2, Tier.L3))
 
 
 EARLIEST_DAY = dt.date(2000, 1, 1)
@@ -86,6 +74,79 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60.0, 1)
 
 
+def _period_figures(
+    *, start_at: dt.datetime, end_at: dt.datetime, org_id: int | None, now: dt.datetime
+) -> dict[str, Any]:
+    """The figures of the period from the rollups, plus the instants not rolled up yet.
+
+    Rolled up: the whole UTC hours inside the period and inside the rollups' coverage. Live
+    (the same grouped queries over the raw rows): what is left at both ends, usually the
+    minutes since the last refresh and, for a zone a fraction of an hour from UTC, the
+    partial hour at the start. Four queries plus the live ones, whatever the history.
+    """
+    tz = timezone.get_current_timezone()
+    state = RollupState.objects.filter(pk=1).first()
+    ranges: list[Range] = [(start_at, end_at)]
+    stored: list[Row] = []
+    if state and state.covered_from and state.covered_to:
+        first = max(_ceil_hour(start_at), state.covered_from)
+        last = min(floor_hour(end_at), state.covered_to)
+        if first < last:
+            ranges = [r for r in ((start_at, first), (last, end_at)) if r[0] < r[1]]
+            stored = _stored_rows(first, last, org_id)
+    rows = stored + raw_rows(ranges=ranges, organisation_id=org_id, breach_tz=tz)
+    return {
+        "compliance_by_tier": _compliance(rows, "tier", Tier.values, kind=ClockKind.RESPONSE),
+        "compliance_by_priority": _compliance(rows, "priority", Priority.values),
+        "breaches_per_day": _breaches_per_day(rows, start_at, end_at, tz),
+        "first_response_by_tier": _first_response(rows),
+        "escalation_rates": _escalation_rates(rows),
+        **_csat(rows),
+    }
+
+
+def _ceil_hour(instant: dt.datetime) -> dt.datetime:
+    hour = floor_hour(instant)
+    return hour if hour == instant else hour + HOUR
+
+
+def _stored_rows(first: dt.datetime, last: dt.datetime, org_id: int | None) -> list[Row]:
+    rollups = Rollup.objects.filter(hour__gte=first, hour__lt=last)
+    if org_id:
+        rollups = rollups.filter(organisation_id=org_id)
+    summed = (
+        rollups.exclude(metric=Metric.BREACHES)
+        .values("metric", "kind", "tier", "priority", "technician_id", "bucket")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    rows = [
+        Row(
+            None,
+            org_id,
+            r["metric"],
+            r["total"],
+            kind=r["kind"],
+            tier=r["tier"],
+            priority=r["priority"],
+            technician_id=r["technician_id"],
+            bucket=r["bucket"],
+        )
+        for r in summed
+    ]
+    breaches = (
+        rollups.filter(metric=Metric.BREACHES)
+        .values("hour", "bucket")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    rows += [
+        Row(r["hour"] + QUARTER * r["bucket"], org_id, Metric.BREACHES, r["total"])
+        for r in breaches
+    ]
+    return rows
+
+
 def dashboard_figures(
     *,
     user: UserType,
@@ -106,8 +167,11 @@ def dashboard_figures(
         breaches_per_day:       [{day: "YYYY-MM-DD", breaches}]  (every day of the period)
         first_response_by_tier: [{tier, responses, median_minutes, p90_minutes,
                                   breached_unanswered}]  (answers only; breaches nobody
-                                  answered apart)
+                                  answered apart; percentiles by answer-time bucket, see
+                                  reports.rollups)
         escalation_rates:       [{from_tier, to_tier, entered, escalated, percent}]
+                                  (entries into the tier and escalations from it, counted
+                                  per event)
         backlog_by_age:         [{tier, age_under_1d, age_1_to_3d, age_3_to_7d, age_over_7d,
                                   total}]  (active tickets now)
         at_risk:                [{reference, subject, tier, priority, organisation, assignee,
@@ -118,6 +182,9 @@ def dashboard_figures(
         csat_by_technician:     [{technician, name, ratings, average, percent_satisfied}]
         csat_comments:          [{reference, subject, rating, comment, tier, technician}]
                                   (newest first, max 20)
+
+    The period figures come from the hourly rollups (reports.services) and the raw rows
+    not rolled up yet; the "now" figures (backlog, at risk, workload) from the tickets.
     """
     if not user.is_manager:
         raise NotAllowed("Only managers see the SLA dashboard.")
@@ -125,56 +192,51 @@ def dashboard_figures(
     start_at, end_at = _instant(start), _instant(end, end=True)
     org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
     tickets = Ticket.objects.all()
-    clocks = Clock.objects.filter(started_at__gte=start_at, started_at__lt=end_at)
-    events = TicketEvent.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
-    escalations = Escalation.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
     if org_id:
         tickets = tickets.filter(organisation_id=org_id)
-        clocks = clocks.filter(ticket__organisation_id=org_id)
-        events = events.filter(ticket__organisation_id=org_id)
-        escalations = escalations.filter(ticket__organisation_id=org_id)
-    breached_in_period = Clock.objects.filter(breached_at__gte=start_at, breached_at__lt=end_at)
-    if org_id:
-        breached_in_period = breached_in_period.filter(ticket__organisation_id=org_id)
+    figures = _period_figures(start_at=start_at, end_at=end_at, org_id=org_id, now=now)
     return {
         "period": {"start": start_at.isoformat(), "end": end_at.isoformat()},
         "organisation": org_id,
         "generated_at": now.isoformat(),
-        "compliance_by_tier": _compliance(
-            clocks.filter(kind=ClockKind.RESPONSE), "tier", Tier.values
-        ),
-        "compliance_by_priority": _compliance(clocks, "ticket__priority", Priority.values),
-        "breaches_per_day": _breaches_per_day(breached_in_period, start_at, end_at),
-        "first_response_by_tier": _first_response(clocks),
-        "escalation_rates": _escalation_rates(events, escalations),
+        "compliance_by_tier": figures["compliance_by_tier"],
+        "compliance_by_priority": figures["compliance_by_priority"],
+        "breaches_per_day": figures["breaches_per_day"],
+        "first_response_by_tier": figures["first_response_by_tier"],
+        "escalation_rates": figures["escalation_rates"],
         "backlog_by_age": _backlog(tickets, now),
         "at_risk": _at_risk(tickets, now),
         "workload": _workload(org_id),
-        **_satisfaction(tickets.filter(resolved_at__gte=start_at, resolved_at__lt=end_at)),
+        "csat_by_tier": figures["csat_by_tier"],
+        "csat_by_technician": figures["csat_by_technician"],
+        "csat_comments": _csat_comments(
+            tickets.filter(resolved_at__gte=start_at, resolved_at__lt=end_at)
+        ),
     }
 
 
-def _compliance(clocks: QuerySet[Clock], key: str, keys: list[str]) -> list[dict[str, Any]]:
+def _sum(rows: list[Row], metric: str, key: str, **match: Any) -> dict[Any, float]:
+    totals: dict[Any, float] = {}
+    for row in rows:
+        if row.metric != metric or any(getattr(row, k) != v for k, v in match.items()):
+            continue
+        value = getattr(row, key)
+        totals[value] = totals.get(value, 0.0) + row.value
+    return totals
+
+
+def _compliance(rows: list[Row], key: str, keys: list[str], **match: Any) -> list[dict[str, Any]]:
     """Met on time vs breached; clocks still running or stopped (tier left) are not judged."""
-    rows = {
-        row[key]: row
-        for row in clocks.values(key)
-        .annotate(
-            clocks=Count("id"),
-            met=Count("id", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
-            breached=Count("id", filter=Q(breached_at__isnull=False)),
-        )
-        .order_by(key)
-    }
-    name = key.rsplit("__", 1)[-1]
+    clocks = _sum(rows, Metric.CLOCKS, key, **match)
+    met_on_time = _sum(rows, Metric.MET, key, **match)
+    breaches = _sum(rows, Metric.BREACHED, key, **match)
     result = []
     for value in keys:
-        row = rows.get(value, {})
-        met, breached = row.get("met", 0), row.get("breached", 0)
+        met, breached = int(met_on_time.get(value, 0)), int(breaches.get(value, 0))
         result.append(
             {
-                name: value,
-                "clocks": row.get("clocks", 0),
+                key: value,
+                "clocks": int(clocks.get(value, 0)),
                 "met": met,
                 "breached": breached,
                 "percent_met": _percent(met, met + breached),
@@ -184,16 +246,14 @@ def _compliance(clocks: QuerySet[Clock], key: str, keys: list[str]) -> list[dict
 
 
 def _breaches_per_day(
-    clocks: QuerySet[Clock], start_at: dt.datetime, end_at: dt.datetime
+    rows: list[Row], start_at: dt.datetime, end_at: dt.datetime, tz: dt.tzinfo
 ) -> list[dict[str, Any]]:
-    tz = timezone.get_current_timezone()
-    counts = {
-        row["day"]: row["breaches"]
-        for row in clocks.annotate(day=TruncDate("breached_at", tzinfo=tz))
-        .values("day")
-        .annotate(breaches=Count("id"))
-        .order_by("day")
-    }
+    counts: dict[dt.date, int] = {}
+    for row in rows:
+        if row.metric == Metric.BREACHES:
+            hour = row.hour
+            day = timezone.localtime(hour, tz).date() if isinstance(hour, dt.datetime) else hour
+            counts[day] = counts.get(day, 0) + int(row.value)
     first = timezone.localtime(start_at, tz).date()
     last = timezone.localtime(end_at - dt.timedelta(microseconds=1), tz).date()
     days = min((last - first).days + 1, MAX_DAYS)
@@ -203,97 +263,43 @@ def _breaches_per_day(
     ]
 
 
-def _first_response(clocks: QuerySet[Clock]) -> list[dict[str, Any]]:
-    # Only real answers count: a response clock met on time, or a breached one that a late
-    # answer then met (its "met" history entry says so). A breached clock that nobody
-    # answered (handed to another tier, or still waiting) is counted apart, never as a
-    # response.
-    responses = clocks.filter(kind=ClockKind.RESPONSE)
-    late_answer = Exists(
-        TicketEvent.objects.filter(ticket_id=OuterRef("ticket_id"), kind=EventKind.CLOCK_MET)
-        .annotate(met_clock=Cast(KT("after__clock"), BigIntegerField()))
-        .filter(met_clock=OuterRef("pk"))
-    )
-    responses = responses.annotate(answered_late=late_answer)
-    unanswered = dict(
-        responses.filter(breached_at__isnull=False, answered_late=False)
-        .values("tier")
-        .annotate(n=Count("id"))
-        .values_list("tier", "n")
-    )
-    ended = responses.filter(
-        Q(met_at__isnull=False) | Q(breached_at__isnull=False, answered_late=True)
-    )
-    ended = ended.annotate(ended_at=Coalesce("met_at", "stopped_at"))
-    duration = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
-    rows: dict[str, dict[str, Any]] = {}
-    if connection.vendor == "postgresql":
-        for row in (
-            ended.values("tier")
-            .annotate(
-                responses=Count("id"),
-                median=PercentileSeconds(duration, fraction=0.5),
-                p90=PercentileSeconds(duration, fraction=0.9),
-            )
-            .order_by("tier")
-        ):
-            rows[row["tier"]] = row
-    else:
-        seconds: dict[str, list[float]] = {}
-        for tier, started_at, ended_at in ended.values_list("tier", "started_at", "ended_at"):
-            seconds.setdefault(tier, []).append((ended_at - started_at).total_seconds())
-        for tier, values in seconds.items():
-            rows[tier] = {
-                "responses": len(values),
-                "median": percentile(values, 0.5),
-                "p90": percentile(values, 0.9),
+def _first_response(rows: list[Row]) -> list[dict[str, Any]]:
+    responses = _sum(rows, Metric.RESPONSES, "tier")
+    unanswered = _sum(rows, Metric.UNANSWERED, "tier")
+    result = []
+    for tier in Tier.values:
+        counts = _sum(rows, Metric.ANSWER_COUNT, "bucket", tier=tier)
+        seconds = _sum(rows, Metric.ANSWER_SECONDS, "bucket", tier=tier)
+        buckets = {b: (n, seconds.get(b, 0.0)) for b, n in counts.items()}
+        result.append(
+            {
+                "tier": tier,
+                "responses": int(responses.get(tier, 0)),
+                "median_minutes": _minutes(percentile_from_buckets(buckets, 0.5)),
+                "p90_minutes": _minutes(percentile_from_buckets(buckets, 0.9)),
+                "breached_unanswered": int(unanswered.get(tier, 0)),
             }
-    return [
-        {
-            "tier": tier,
-            "responses": rows.get(tier, {}).get("responses", 0),
-            "median_minutes": _minutes(rows.get(tier, {}).get("median")),
-            "p90_minutes": _minutes(rows.get(tier, {}).get("p90")),
-            "breached_unanswered": unanswered.get(tier, 0),
-        }
-        for tier in Tier.values
-    ]
+        )
+    return result
 
 
-def _escalation_rates(
-    events: QuerySet[TicketEvent], escalations: QuerySet[Escalation]
-) -> list[dict[str, Any]]:
-    """Share of the tickets that entered a tier in the period and were escalated from it.
-
-    Entering: the creation and tier-change events of the ticket history.
-    Escalated: escalation records (sweep or manual) that moved the ticket up one tier.
-    """
-
-    def entered(tier: str) -> Q:
-        return Q(kind__in=[EventKind.CREATED, EventKind.TIER], after__tier=tier)
-
-    came_in = events.filter(kind__in=[EventKind.CREATED, EventKind.TIER]).aggregate(
-        **{
-            f"entered_{low}": Count("ticket", distinct=True, filter=entered(low))
-            for low, _high in ESCALATION_STEPS
-        }
-    )
-    moved_up = escalations.exclude(kind=EscalationKind.DEESCALATION).aggregate(
-        **{
-            f"moved_{low}": Count("ticket", distinct=True, filter=Q(from_tier=low, to_tier=high))
-            for low, high in ESCALATION_STEPS
-        }
-    )
-    return [
-        {
-            "from_tier": low,
-            "to_tier": high,
-            "entered": came_in[f"entered_{low}"],
-            "escalated": moved_up[f"moved_{low}"],
-            "percent": _percent(moved_up[f"moved_{low}"], came_in[f"entered_{low}"]),
-        }
-        for low, high in ESCALATION_STEPS
-    ]
+def _escalation_rates(rows: list[Row]) -> list[dict[str, Any]]:
+    """Entries into a tier in the period, and escalations from it one tier up."""
+    entered = _sum(rows, Metric.ENTERED, "tier")
+    escalated = _sum(rows, Metric.ESCALATED, "tier")
+    result = []
+    for low, high in ESCALATION_STEPS:
+        came_in, moved_up = int(entered.get(low, 0)), int(escalated.get(low, 0))
+        result.append(
+            {
+                "from_tier": low,
+                "to_tier": high,
+                "entered": came_in,
+                "escalated": moved_up,
+                "percent": _percent(moved_up, came_in),
+            }
+        )
+    return result
 
 
 def _backlog(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]]:
@@ -356,60 +362,73 @@ def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]
     return result
 
 
-def _csat_row(row: dict[str, Any]) -> dict[str, Any]:
-    ratings = row.get("ratings", 0)
-    average = row.get("average")
+def _csat_row(ratings: float, total: float, satisfied: float) -> dict[str, Any]:
     return {
-        "ratings": ratings,
-        "average": round(average, 2) if average is not None else None,
-        "percent_satisfied": _percent(row.get("satisfied", 0), ratings),
+        "ratings": int(ratings),
+        "average": round(total / ratings, 2) if ratings else None,
+        "percent_satisfied": _percent(int(satisfied), int(ratings)),
     }
 
 
-def _satisfaction(resolved: QuerySet[Ticket]) -> dict[str, list[dict[str, Any]]]:
+def _csat(rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
     """Customer ratings of the tickets resolved in the period: per tier, per technician
-    (the ticket's assignee), and the comments. Three queries."""
-    rated = resolved.filter(satisfaction_rating__isnull=False).order_by()
-    figures = {
-        "ratings": Count("id"),
-        "average": Avg("satisfaction_rating"),
-        "satisfied": Count("id", filter=Q(satisfaction_rating__gte=4)),
+    (the ticket's assignee). One query, for the technicians' names."""
+    tiers = {
+        key: _sum(rows, metric, "tier")
+        for key, metric in (("n", Metric.RATINGS), ("sum", Metric.RATING_SUM))
+        + (("happy", Metric.SATISFIED),)
     }
-    tiers = {row["tier"]: row for row in rated.values("tier").annotate(**figures)}
-    people = (
-        rated.filter(assignee__isnull=False)
-        .values("assignee__username", "assignee__first_name", "assignee__last_name")
-        .annotate(**figures)
-        .order_by("assignee__username")
-    )
+    people = {
+        key: _sum(rows, metric, "technician_id")
+        for key, metric in (("n", Metric.RATINGS), ("sum", Metric.RATING_SUM))
+        + (("happy", Metric.SATISFIED),)
+    }
+    ids = [pk for pk, n in people["n"].items() if pk is not None and n]
+    names = {
+        row["pk"]: row
+        for row in User.objects.filter(pk__in=ids).values(
+            "pk", "username", "first_name", "last_name"
+        )
+    }
+
+    def figures(source: dict[str, dict[Any, float]], key: Any) -> dict[str, Any]:
+        return _csat_row(
+            source["n"].get(key, 0), source["sum"].get(key, 0), source["happy"].get(key, 0)
+        )
+
+    technicians = sorted((names[pk] for pk in ids if pk in names), key=lambda u: u["username"])
+    return {
+        "csat_by_tier": [{"tier": t, **figures(tiers, t)} for t in Tier.values],
+        "csat_by_technician": [
+            {
+                "technician": user["username"],
+                "name": f"{user['first_name']} {user['last_name']}".strip() or user["username"],
+                **figures(people, user["pk"]),
+            }
+            for user in technicians
+        ],
+    }
+
+
+def _csat_comments(resolved: QuerySet[Ticket]) -> list[dict[str, Any]]:
+    """The newest 20 rating comments of the tickets resolved in the period."""
     comments = (
-        rated.exclude(satisfaction_comment="")
+        resolved.filter(satisfaction_rating__isnull=False)
+        .exclude(satisfaction_comment="")
         .select_related("assignee")
         .order_by("-resolved_at", "-id")[:20]
     )
-    return {
-        "csat_by_tier": [{"tier": t, **_csat_row(tiers.get(t, {}))} for t in Tier.values],
-        "csat_by_technician": [
-            {
-                "technician": row["assignee__username"],
-                "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
-                or row["assignee__username"],
-                **_csat_row(row),
-            }
-            for row in people
-        ],
-        "csat_comments": [
-            {
-                "reference": t.reference,
-                "subject": t.subject,
-                "rating": t.satisfaction_rating,
-                "comment": t.satisfaction_comment,
-                "tier": t.tier,
-                "technician": str(t.assignee) if t.assignee else None,
-            }
-            for t in comments
-        ],
-    }
+    return [
+        {
+            "reference": t.reference,
+            "subject": t.subject,
+            "rating": t.satisfaction_rating,
+            "comment": t.satisfaction_comment,
+            "tier": t.tier,
+            "technician": str(t.assignee) if t.assignee else None,
+        }
+        for t in comments
+    ]
 
 
 def _workload(org_id: int | None) -> list[dict[str, Any]]:

@@ -177,6 +177,10 @@ TIERDESK_WEBHOOKS_ALLOW_PRIVATE = env.bool("TIERDESK_WEBHOOKS_ALLOW_PRIVATE", de
 TIERDESK_MAX_ATTACHMENT_BYTES = env.int("TIERDESK_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
 TIERDESK_REOPEN_DAYS = env.int("TIERDESK_REOPEN_DAYS", default=14)
 TIERDESK_ESCALATION_INTERVAL_SECONDS = env.int("TIERDESK_ESCALATION_INTERVAL_SECONDS", default=30)
+# Dashboard rollups (reports.services): how often the beat recomputes the last N days of
+# hourly rollups from the raw rows; older changes need `manage.py rollups_rebuild`.
+TIERDESK_ROLLUP_REFRESH_SECONDS = env.int("TIERDESK_ROLLUP_REFRESH_SECONDS", default=300)
+TIERDESK_ROLLUP_REFRESH_DAYS = env.int("TIERDESK_ROLLUP_REFRESH_DAYS", default=35)
 # Due clocks per sweep transaction (set-based path; see escalation/services/batch.py).
 TIERDESK_ESCALATION_BATCH_SIZE = env.int("TIERDESK_ESCALATION_BATCH_SIZE", default=1000)
 # Batches beyond the first that one sweep may hand to Celery workers (0: all inline).
