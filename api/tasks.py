@@ -1,4 +1,4 @@
-"""Thin Celery tasks: send a webhook delivery; re-queue deliveries whose message was lost."""
+"""Thin Celery tasks: send a batch of webhook deliveries; re-queue what a lost message left."""
 
 from __future__ import annotations
 
@@ -8,15 +8,22 @@ from .webhooks import services
 
 
 @shared_task(ignore_result=True)
+def webhook_deliver_batch(delivery_ids: list[int]) -> int:
+    """Up to 100 deliveries (one message): each claimed and sent once; a failed row's retry
+    (with the rows of its hook it held back) goes back to the broker with its backoff."""
+    outcome = services.deliveries_send(delivery_ids=delivery_ids)
+    for ids, countdown in outcome.retries:
+        services.enqueue(ids, countdown=countdown)
+    return len(outcome.attempted)
+
+
+@shared_task(ignore_result=True)
 def webhook_deliver(delivery_id: int) -> None:
-    delivery = services.delivery_attempt(delivery_id=delivery_id)
-    if delivery is not None and delivery.status == "pending" and delivery.next_attempt_at:
-        services.enqueue([delivery.pk], countdown=services.backoff_seconds(delivery.attempt_count))
+    """One delivery: messages queued before deliveries travelled in batches."""
+    webhook_deliver_batch([delivery_id])
 
 
 @shared_task(ignore_result=True)
 def webhook_requeue_due() -> int:
-    """Run from beat (e.g. every minute): sends what a lost message or a crash left pending."""
-    ids = services.deliveries_due()
-    services.enqueue(ids)
-    return len(ids)
+    """Run from beat (every minute): sends what a lost message or a crash left pending."""
+    return services.deliveries_requeue()

@@ -1,10 +1,10 @@
-"""Writes of the webhook outbox: register hooks, record deliveries, send one attempt."""
+"""Writes of the webhook outbox: register hooks, record deliveries, queue and re-queue them
+(sending: api/webhooks/sending.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,26 +16,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import DeliveryStatus, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
-from . import signing, targets
+from common.broker import queue_in_chunks
+
+from ..models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
+from . import targets
+from .sending import (  # noqa: F401 - the send path, re-exported for callers of services
+    CLAIM_TOLERANCE_SECONDS,
+    LEASE_MARGIN_SECONDS,
+    MAX_ATTEMPTS,
+    TIMEOUT_SECONDS,
+    SendOutcome,
+    backoff_seconds,
+    deliveries_send,
+    delivery_attempt,
+)
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-TIMEOUT_SECONDS = 10
-# Seconds before attempt n+1: 30 s, 2 min, 8 min, 32 min, ~2 h.
-BACKOFF_BASE = 30
-BACKOFF_FACTOR = 4
 ACTIVE_HOOKS_KEY = "api:webhooks:active:v1"
 ACTIVE_HOOKS_TTL = 30
-CLAIM_TOLERANCE_SECONDS = 5
-LEASE_MARGIN_SECONDS = 30
-# The sweep leaves fresh rows to their own message for this long.
+# The re-queue leaves fresh rows to their own message for this long.
 REQUEUE_GRACE_SECONDS = 60
-
-
-def backoff_seconds(attempt: int) -> int:
-    return BACKOFF_BASE * BACKOFF_FACTOR ** max(attempt - 1, 0)
+# Deliveries per broker message (each still claimed and sent on its own).
+QUEUE_CHUNK = 100
 
 
 def _clean_events(events: Any) -> list[str]:
@@ -176,103 +179,12 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     return again
 
 
-def enqueue(ids: list[int], *, countdown: int = 0) -> None:
-    """Hand deliveries to the worker; if the broker is down the rows stay pending for the sweep."""
-    from ..tasks import webhook_deliver
+def enqueue(ids: list[int], *, countdown: int = 0) -> int:
+    """Hand deliveries to the workers, 100 per message (task `webhook_deliver_batch`); with
+    the broker down the rows stay pending for the re-queue. Returns how many were queued."""
+    from ..tasks import webhook_deliver_batch
 
-    for pk in ids:
-        try:
-            webhook_deliver.apply_async(args=[pk], countdown=countdown)
-        except Exception:  # noqa: BLE001 - the write already committed; the sweep re-queues
-            logger.warning(
-                "broker unavailable; delivery %s left for the re-queue sweep", pk, exc_info=True
-            )
-
-
-def _claim(delivery_id: int, *, now: datetime) -> WebhookDelivery | None:
-    """Take a due delivery with a lease, in one conditional update (no lock held while sending).
-
-    A retry message and a sweep that both fire, or two workers, get one claim;
-    the lease (`next_attempt_at` pushed past the send timeout) lets the sweep
-    pick the row up again if the worker dies mid-send.
-    """
-    lease = now + timedelta(seconds=TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id,
-        status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=now + timedelta(seconds=CLAIM_TOLERANCE_SECONDS),
-    ).update(next_attempt_at=lease)
-    if claimed != 1:
-        return None
-    return WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
-
-
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
-    """Send one attempt of a pending, due delivery and record it.
-
-    Returns the delivery (still pending with a later `next_attempt_at` if it
-    must be retried), or None if there was nothing to do (already sent, not
-    due yet, or another worker holds it). The HTTP call runs outside any
-    transaction, so a slow receiver never holds a database lock.
-    """
-    started = now or timezone.now()
-    delivery = _claim(delivery_id, now=started)
-    if delivery is None:
-        return None
-    hook = delivery.webhook
-    number = delivery.attempt_count + 1
-    timestamp = int(started.timestamp())
-    body = json.dumps(
-        {"id": delivery.pk, "event": delivery.event, "data": delivery.payload},
-        separators=(",", ":"),
-    ).encode()
-    began = time.monotonic()
-    status_code, error = _post(hook=hook, delivery=delivery, body=body, timestamp=timestamp)
-    ok = status_code is not None and 200 <= status_code < 300
-    with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            number=number,
-            started_at=started,
-            duration_ms=int((time.monotonic() - began) * 1000),
-            status_code=status_code,
-            error=error[:500],
-            succeeded=ok,
-        )
-        delivery.attempt_count = number
-        if ok:
-            delivery.status = DeliveryStatus.SUCCEEDED
-            delivery.delivered_at = started
-            delivery.next_attempt_at = None
-        elif number >= MAX_ATTEMPTS or not hook.is_active:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
-        else:
-            delivery.next_attempt_at = started + timedelta(seconds=backoff_seconds(number))
-        delivery.save(update_fields=["attempt_count", "status", "delivered_at", "next_attempt_at"])
-    return delivery
-
-
-def _post(
-    *, hook: Webhook, delivery: WebhookDelivery, body: bytes, timestamp: int
-) -> tuple[int | None, str]:
-    """One POST to the hook's checked address (see targets: no internal addresses, no
-    redirects followed, generic error classes only)."""
-    return targets.post(
-        hook.url,
-        body=body,
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Tierdesk-Webhooks/1",
-            signing.TIMESTAMP_HEADER: str(timestamp),
-            signing.SIGNATURE_HEADER: signing.signature(
-                secret=hook.secret, timestamp=timestamp, body=body
-            ),
-            signing.EVENT_HEADER: delivery.event,
-            signing.DELIVERY_HEADER: str(delivery.pk),
-        },
-        timeout=TIMEOUT_SECONDS,
-    )
+    return queue_in_chunks(webhook_deliver_batch, ids, chunk=QUEUE_CHUNK, countdown=countdown)
 
 
 def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
@@ -286,3 +198,20 @@ def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
+
+
+def deliveries_requeue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queue what a lost message or a crash left pending; returns how many were queued.
+
+    What reached the broker starts its grace period again (still due, so any worker may
+    claim it), so a long worker outage does not queue the same rows every minute and the
+    next run moves on to the rows behind them."""
+    now = now or timezone.now()
+    ids = deliveries_due(now=now, limit=limit)
+    queued = enqueue(ids)
+    WebhookDelivery.objects.filter(
+        pk__in=ids[:queued],
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=now - timedelta(seconds=REQUEUE_GRACE_SECONDS),
+    ).update(next_attempt_at=now)
+    return queued

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from common.broker import queue_in_chunks
 from common.bulk import insert_in_bulk, new_instance
 from common.errors import field_error
 from common.text import single_line
@@ -46,7 +47,6 @@ CLAIM_LEASE = timedelta(minutes=5)
 # A row unsent this long after it was due is re-queued by the sweep (its first
 # message may have been lost with the broker).
 REQUEUE_GRACE = timedelta(seconds=60)
-BROKER_TIMEOUT = 2  # seconds
 # Outbox rows per Celery message (each row is still claimed and sent on its own).
 QUEUE_CHUNK = 100
 
@@ -195,32 +195,11 @@ def queue_after_commit(ids: list[int]) -> None:
 
 
 def queue_now(ids: Iterable[int]) -> int:
-    """Hand rows to Celery, `QUEUE_CHUNK` per message; a broker outage is logged, never
-    raised (the sweep re-queues). Returns how many rows reached the broker.
-
-    One message per chunk, not per row: a sweep that breaches 10,000 clocks writes
-    20,000 rows, and a message costs as much as sending it takes a worker to claim.
-    One pooled connection, tried once with a short timeout: a user's request
-    must not wait on kombu's default reconnect loop while Redis is down.
-    """
+    """Hand rows to Celery, `QUEUE_CHUNK` per message (common.broker); a broker outage is
+    logged, never raised (the sweep re-queues). Returns how many rows reached the broker."""
     from ..tasks import send_notifications
 
-    ids = list(ids)
-    if not ids:
-        return 0
-    queued = 0
-    try:
-        with send_notifications.app.pool.acquire(block=True, timeout=BROKER_TIMEOUT) as conn:
-            conn.ensure_connection(
-                max_retries=1, interval_start=0, interval_step=0.2, timeout=BROKER_TIMEOUT
-            )
-            for start in range(0, len(ids), QUEUE_CHUNK):
-                chunk = ids[start : start + QUEUE_CHUNK]
-                send_notifications.apply_async((chunk,), connection=conn, retry=False)
-                queued += len(chunk)
-    except Exception:  # noqa: BLE001 - any broker failure; the outbox rows stay unsent
-        log.warning("Broker unavailable; %d notification(s) wait for the next sweep", len(ids))
-    return queued
+    return queue_in_chunks(send_notifications, ids, chunk=QUEUE_CHUNK)
 
 
 def notifications_requeue(*, now: datetime | None = None, limit: int = 1000) -> int:

@@ -121,7 +121,7 @@ def test_write_records_delivery_and_queues_it_after_commit(
     assert delivery.payload["ticket"]["id"] == response.json()["id"]
     messages = broker_queue()
     assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in messages] == [
-        ("api.tasks.webhook_deliver", f"[{delivery.pk}]")
+        ("api.tasks.webhook_deliver_batch", f"([{delivery.pk}],)")
     ]
     assert receiver.requests == []
 
@@ -165,7 +165,7 @@ def test_failures_retry_with_backoff_then_give_up(
     assert delivery.next_attempt_at == start + timedelta(seconds=services.backoff_seconds(1))
     # The retry went back to the broker with the backoff as countdown.
     [retry] = broker_queue()
-    assert retry["headers"]["argsrepr"] == f"[{delivery.pk}]" and retry["headers"]["eta"]
+    assert retry["headers"]["argsrepr"] == f"([{delivery.pk}],)" and retry["headers"]["eta"]
     # Too early: nothing is sent.
     webhook_deliver.apply(args=[delivery.pk])
     assert len(receiver.requests) == 1
@@ -266,7 +266,7 @@ def test_broker_outage_does_not_fail_the_write(
     assert webhook_requeue_due.apply().get() == 0
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert webhook_requeue_due.apply().get() == 1
-    assert [m["headers"]["argsrepr"] for m in broker_queue()] == [f"[{delivery.pk}]"]
+    assert [m["headers"]["argsrepr"] for m in broker_queue()] == [f"([{delivery.pk}],)"]
 
 
 def test_requeue_sweep_is_scheduled_in_beat():
