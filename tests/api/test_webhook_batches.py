@@ -18,9 +18,13 @@ from django.utils import timezone
 from api.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 from api.tasks import webhook_deliver_batch, webhook_requeue_due
 from api.webhooks import services
-from tests.api.test_webhooks import broker_queue, receiver  # noqa: F401 - shared fixtures
+from tests.api import test_webhooks as shared
 
 pytestmark = pytest.mark.django_db
+
+# The webhook tests' recording receiver and reader of the real broker list.
+receiver = shared.receiver
+broker_queue = shared.broker_queue
 
 
 def _record(count: int) -> list[int]:
