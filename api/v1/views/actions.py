@@ -11,11 +11,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from common.errors import NotAllowed, field_error
 from tickets import services
 from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
+from tickets.models import Ticket
 from tickets.permissions import can_work
 from tickets.selectors import assignable_users, ticket_attachments, ticket_events, ticket_replies
 
@@ -33,6 +35,23 @@ def _valid(serializer_class, request: Request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class TicketChangeApi(TicketActionView):
+    """Answers the ticket as it is after the change, as GET /tickets/{id}/ shows it; a
+    ticket the caller cannot see is 404."""
+
+    # Each action: the body checked by `input_serializer`, then one service in `change`.
+
+    serializer_class = s.TicketDetailSerializer
+    input_serializer: type[Serializer]
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        values = _valid(self.input_serializer, request)
+        return ticket_response(request, self.change(values))
+
+    def change(self, values: dict) -> Ticket:
+        raise NotImplementedError
 
 
 @extend_schema(tags=["ticket actions"])
@@ -68,38 +87,35 @@ class TicketRepliesApi(TicketActionView):
 
 
 @extend_schema(tags=["ticket actions"], request=s.AssignSerializer)
-class TicketAssignApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketAssignApi(TicketChangeApi):
+    input_serializer = s.AssignSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
-        values = _valid(s.AssignSerializer, request)
+    def change(self, values: dict) -> Ticket:
+        user = self.request.user
         assignee = None
         ticket = self.get_ticket()
         if values["assignee"] is not None:
             assignee = assignable_users(ticket=ticket).filter(pk=values["assignee"]).first()
-            if assignee is None and not can_work(ticket=ticket, user=request.user):
+            if assignee is None and not can_work(ticket=ticket, user=user):
                 raise NotAllowed(_("Only staff can assign tickets."))  # as the service says
             if assignee is None:
                 raise field_error("assignee", _("Choose someone who can work this ticket."))
-        ticket = services.ticket_assign(
+        return services.ticket_assign(
             ticket=ticket,
-            actor=request.user,
+            actor=user,
             assignee=assignee,
             expected_assignee=values.get("expected_assignee", NOT_GIVEN),
         )
-        return ticket_response(request, ticket)
 
 
 @extend_schema(tags=["ticket actions"], request=s.AcknowledgeSerializer)
-class TicketAcknowledgeApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketAcknowledgeApi(TicketChangeApi):
+    input_serializer = s.AcknowledgeSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
-        values = _valid(s.AcknowledgeSerializer, request)
-        ticket = services.ticket_acknowledge(
-            ticket=self.get_ticket(), actor=request.user, message=values["message"]
+    def change(self, values: dict) -> Ticket:
+        return services.ticket_acknowledge(
+            ticket=self.get_ticket(), actor=self.request.user, message=values["message"]
         )
-        return ticket_response(request, ticket)
 
 
 @extend_schema(
@@ -107,45 +123,39 @@ class TicketAcknowledgeApi(TicketActionView):
     request=s.StatusSerializer,
     description="Move the ticket along the state machine; an illegal move answers 409.",
 )
-class TicketStatusApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketStatusApi(TicketChangeApi):
+    input_serializer = s.StatusSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
-        values = _valid(s.StatusSerializer, request)
-        ticket = services.ticket_change_status(
+    def change(self, values: dict) -> Ticket:
+        return services.ticket_change_status(
             ticket=self.get_ticket(),
-            actor=request.user,
+            actor=self.request.user,
             status=values["status"],
             expected_status=values.get("expected_status"),
         )
-        return ticket_response(request, ticket)
 
 
 @extend_schema(tags=["ticket actions"], request=s.PrioritySerializer)
-class TicketPriorityApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketPriorityApi(TicketChangeApi):
+    input_serializer = s.PrioritySerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
-        values = _valid(s.PrioritySerializer, request)
-        ticket = services.ticket_change_priority(
-            ticket=self.get_ticket(), actor=request.user, priority=values["priority"]
+    def change(self, values: dict) -> Ticket:
+        return services.ticket_change_priority(
+            ticket=self.get_ticket(), actor=self.request.user, priority=values["priority"]
         )
-        return ticket_response(request, ticket)
 
 
 @extend_schema(tags=["ticket actions"], request=s.RateSerializer)
-class TicketRateApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketRateApi(TicketChangeApi):
+    input_serializer = s.RateSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
-        values = _valid(s.RateSerializer, request)
-        ticket = services.ticket_rate(
+    def change(self, values: dict) -> Ticket:
+        return services.ticket_rate(
             ticket=self.get_ticket(),
-            actor=request.user,
+            actor=self.request.user,
             rating=values["rating"],
             comment=values.get("comment", ""),
         )
-        return ticket_response(request, ticket)
 
 
 @extend_schema(tags=["ticket actions"])
@@ -211,38 +221,34 @@ class TicketEventsApi(TicketActionView):
     request=s.EscalateSerializer,
     description="Hand the ticket to the next tier; the handoff note is required.",
 )
-class TicketEscalateApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketEscalateApi(TicketChangeApi):
+    input_serializer = s.EscalateSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
+    def change(self, values: dict) -> Ticket:
         from escalation.services.manual import ticket_escalate
 
-        values = _valid(s.EscalateSerializer, request)
-        escalation = ticket_escalate(
+        return ticket_escalate(
             ticket=self.get_ticket(),
-            actor=request.user,
+            actor=self.request.user,
             handoff_note=values["handoff_note"],
             expected_tier=values["expected_tier"],
-        )
-        return ticket_response(request, escalation.ticket)
+        ).ticket
 
 
 @extend_schema(tags=["ticket actions"], request=s.DeescalateSerializer)
-class TicketDeescalateApi(TicketActionView):
-    serializer_class = s.TicketDetailSerializer
+class TicketDeescalateApi(TicketChangeApi):
+    input_serializer = s.DeescalateSerializer
 
-    def post(self, request: Request, ticket_id: int) -> Response:
+    def change(self, values: dict) -> Ticket:
         from escalation.services.manual import ticket_deescalate
 
-        values = _valid(s.DeescalateSerializer, request)
-        escalation = ticket_deescalate(
+        return ticket_deescalate(
             ticket=self.get_ticket(),
-            actor=request.user,
+            actor=self.request.user,
             tier=values["tier"],
             reason=values["reason"],
             expected_tier=values["expected_tier"],
-        )
-        return ticket_response(request, escalation.ticket)
+        ).ticket
 
 
 @extend_schema(tags=["ticket actions"])
