@@ -104,36 +104,31 @@ def fixed_in_release(
     )
 
 
-def status_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
+def _column_changed(
+    ticket: Ticket, kind: str, column: str, actor: User | None, before: str, after: str, **more
+) -> TicketEvent:
+    """One core column from `before` to `after`: {column: before} → {column: after, **more}."""
     return build(
         ticket=ticket,
-        kind=EventKind.STATUS,
+        kind=kind,
         actor=actor,
-        before={"status": before},
-        after={"status": after},
+        before={column: before},
+        after={column: after, **more},
     )
+
+
+def status_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
+    return _column_changed(ticket, EventKind.STATUS, "status", actor, before, after)
 
 
 def tier_changed(
     *, ticket: Ticket, actor: User | None, before: str, after: str, reason: str = ""
 ) -> TicketEvent:
-    return build(
-        ticket=ticket,
-        kind=EventKind.TIER,
-        actor=actor,
-        before={"tier": before},
-        after={"tier": after, "reason": reason},
-    )
+    return _column_changed(ticket, EventKind.TIER, "tier", actor, before, after, reason=reason)
 
 
 def priority_changed(*, ticket: Ticket, actor: User | None, before: str, after: str) -> TicketEvent:
-    return build(
-        ticket=ticket,
-        kind=EventKind.PRIORITY,
-        actor=actor,
-        before={"priority": before},
-        after={"priority": after},
-    )
+    return _column_changed(ticket, EventKind.PRIORITY, "priority", actor, before, after)
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
