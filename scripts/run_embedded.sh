@@ -4,6 +4,10 @@
 # the escalation sweep, and Django's development server.
 #
 #   PORT=8123 make run    # another port (default 8000)
+#   VENV=/path/to/venv bash scripts/run_embedded.sh   # an existing environment instead of .venv
+#
+# The first start seeds the demo desk (seed_demo: 800 tickets with 90 days of history,
+# about 10 s on SQLite); later starts find the tickets and leave them as they are.
 #
 # Ctrl-C or SIGTERM stops both the web server and the worker. Running it again
 # is safe: migrations and the demo data are idempotent.
@@ -11,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=helpdesk.settings.local
 export PORT="${PORT:-8000}"
-PY=.venv/bin/python
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
 mkdir -p var/celery/queue var/celery/processed var/celery/control var/log
 
 $PY manage.py migrate --noinput -v0
@@ -40,7 +45,7 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-.venv/bin/celery -A helpdesk worker -B --pool=solo --loglevel=INFO \
+"$VENV/bin/celery" -A helpdesk worker -B --pool=solo --loglevel=INFO \
   --schedule=var/celerybeat-schedule >var/log/worker.log 2>&1 &
 WORKER=$!
 $PY manage.py runserver "127.0.0.1:$PORT" &
