@@ -656,7 +656,6 @@ def seed_desk(count: int = DEFAULT_TICKETS, *, seed: int = 7, now: datetime | No
             lives.append(life)
         _write(lives)
         made += len(lives)
-    _rebuild_rollups()
     return made
 
 
@@ -692,14 +691,3 @@ def _write(lives: list[_Life]) -> None:
     records = [e for life in lives for e in life.escalations]
     Escalation.objects.bulk_create(records)
     events.insert([build() for life in lives for build in life.events])
-
-
-def _rebuild_rollups() -> None:
-    """The dashboard's daily rollups over the seeded days, where the reports app has them."""
-    try:
-        from reports import services as report_services  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    rebuild = getattr(report_services, "rollups_rebuild", None)
-    if rebuild is not None:
-        rebuild()

@@ -12,7 +12,9 @@ from accounts.models import Role, User
 from escalation.demo import seed_desk
 from escalation.models import Escalation, EscalationKind
 from escalation.services.sweep import escalation_sweep
+from reports.models import Rollup, RollupState
 from reports.selectors import dashboard_figures
+from reports.services import rollups_rebuild
 from sla.models import Clock, ClockPause
 from tickets.models import EventKind, Reply, Status, Ticket, TicketEvent
 
@@ -79,6 +81,7 @@ def test_the_sweep_agrees_with_the_history_and_nothing_floods(seeded):
 
 
 def test_the_dashboard_has_history(seeded):
+    rollups_rebuild(now=NOW)  # as seed_demo does after seeding
     manager = User.objects.get(username="manager")
     figures = dashboard_figures(
         user=manager, start=(NOW - dt.timedelta(days=89)).date(), end=NOW.date(), now=NOW
@@ -126,4 +129,7 @@ def test_command_seeds_an_empty_desk_once(capsys):
         call_command("seed_demo")  # tickets exist: the start script's run changes nothing
     assert Ticket.objects.count() == 40
     assert User.objects.filter(username="jbecker", language="de").exists()
+    # The dashboard's rollups cover the seeded history.
+    assert RollupState.objects.get().covered_to == NOW.replace(minute=0)
+    assert Rollup.objects.filter(hour__lt=NOW - dt.timedelta(days=30)).exists()
     assert "Added 40 tickets" in capsys.readouterr().out
