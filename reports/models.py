@@ -1,45 +1,56 @@
-"""Hourly rollups of the dashboard's period figures: derived rows, rebuilt from the raw ones.
+"""Daily rollups of the dashboard's period figures: derived rows, rebuilt from the raw ones.
 
-One row is one number (`value`) of one metric for one UTC hour and one organisation, split by
-the few dimensions the dashboard groups by. Hours, not days: a manager's day starts at their
-own midnight (the profile's time zone), and every whole-hour zone's day is a run of UTC hours,
-so one set of rows serves every reader. Ids are plain integers, not foreign keys: the rows
-are derived data (`reports.services.rollups_rebuild` recreates them), so deleting a user or
-an organisation must not cascade into figures nor be blocked by them.
+One row is one number (`value`) of one metric for one local day in one time zone and one
+organisation, split by the few dimensions the dashboard groups by. Days are those of a zone
+(the site's and each manager's, see reports.services.rollup_zones) because a manager's day
+starts at their own midnight. `organisation_id` 0 holds the sum over all organisations (the
+unfiltered dashboard reads one row per figure and day); NULL is the tickets without one. Ids
+are plain integers, not foreign keys: the rows are derived data
+(`reports.services.rollups_rebuild` recreates them), so deleting a user or an organisation
+must not cascade into figures nor be blocked by them.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
+ALL_ORGANISATIONS = 0
+
 
 class Metric(models.TextChoices):
-    # By the hour a clock started; split by kind, tier (response clocks) and priority.
+    # Response clocks by the day they started, split by tier: counted, met on time, breached.
+    TIER_CLOCKS = "tier_clocks"
+    TIER_MET = "tier_met"
+    TIER_BREACHED = "tier_breached"
+    # Every clock by the day it started, split by the ticket's priority.
     CLOCKS = "clocks"
     MET = "met"
     BREACHED = "breached"
-    # Response clocks by the hour they started, split by tier: real answers (and their
+    # Response clocks by the day they started, split by tier: real answers (and their
     # durations in buckets: count and sum of seconds), breaches nobody answered.
     RESPONSES = "responses"
     ANSWER_COUNT = "answer_n"
     ANSWER_SECONDS = "answer_s"
     UNANSWERED = "unanswered"
-    # By the hour a clock breached.
+    # By the day a clock breached.
     BREACHES = "breaches"
-    # By the hour of the history entry / escalation record, split by tier (escalated: from).
+    # By the day of the history entry / escalation record, split by tier (escalated: from).
     ENTERED = "entered"
     ESCALATED = "escalated"
-    # Rated tickets by the hour they were resolved, split by tier and technician (assignee).
+    # Rated tickets by the day they were resolved, split by tier, and by technician.
     RATINGS = "ratings"
     RATING_SUM = "rating_sum"
     SATISFIED = "satisfied"
+    TECH_RATINGS = "tech_ratings"
+    TECH_RATING_SUM = "tech_rating_sum"
+    TECH_SATISFIED = "tech_satisfied"
 
 
 class Rollup(models.Model):
-    hour = models.DateTimeField()
+    zone = models.CharField(max_length=64)
+    day = models.DateField()
     organisation_id = models.IntegerField(null=True)
-    metric = models.CharField(max_length=12, choices=Metric.choices)
-    kind = models.CharField(max_length=16, blank=True, default="")
+    metric = models.CharField(max_length=16, choices=Metric.choices)
     tier = models.CharField(max_length=2, blank=True, default="")
     priority = models.CharField(max_length=2, blank=True, default="")
     technician_id = models.IntegerField(null=True)
@@ -48,20 +59,21 @@ class Rollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["hour"], name="rollup_hour"),
-            models.Index(fields=["organisation_id", "hour"], name="rollup_org_hour"),
+            models.Index(fields=["zone", "organisation_id", "day"], name="rollup_zone_org_day"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.hour:%Y-%m-%d %H}h = {self.value}"
+        return f"{self.metric} {self.zone} {self.day} = {self.value}"
 
 
 class RollupState(models.Model):
-    """One row: the rollups hold exactly the hours in [covered_from, covered_to)."""
+    """Per zone: the rollups hold exactly the instants from the start of local day
+    `covered_from` up to `covered_to` (the last day's rows are that day so far)."""
 
-    covered_from = models.DateTimeField(null=True)
-    covered_to = models.DateTimeField(null=True)
-    refreshed_at = models.DateTimeField(null=True)
+    zone = models.CharField(max_length=64, unique=True)
+    covered_from = models.DateField()
+    covered_to = models.DateTimeField()
+    refreshed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"rollups {self.covered_from} – {self.covered_to}"
+        return f"rollups {self.zone} {self.covered_from} – {self.covered_to}"

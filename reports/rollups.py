@@ -1,13 +1,13 @@
 """The period figures as rollup rows, computed from the raw tables.
 
-One computation serves three callers: the rebuild (all history, by hour), the periodic
-refresh (the last weeks, by hour) and the dashboard's live edge (the hours not rolled up
-yet, usually the last few minutes). Each metric is one grouped query (the answer durations
-one fetch, bucketed here), so the number of queries is constant.
+One computation serves three callers: the rebuild (all history), the periodic refresh (the
+last days) and the dashboard's live edge (what is not rolled up yet, usually the minutes
+since the last refresh). Each metric is one query grouped by local day (the answer
+durations one fetch, bucketed here), so the number of queries is constant.
 
 Deliberate definitions (the same on every path):
 - entries into a tier and escalations are counted per event, not per distinct ticket, so
-  hours add up: a ticket de-escalated and escalated again counts twice in both.
+  days add up: a ticket de-escalated and escalated again counts twice in both.
 - answer times are kept in buckets about 10 % wide, each with its count and sum: a
   percentile is read as the mean of the bucket holding that rank, exact when the values of
   a bucket are equal and within the bucket otherwise (see `percentile_from_buckets`).
@@ -19,22 +19,10 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-)
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, ExtractMinute, TruncDate, TruncHour
+from django.db.models.functions import Cast, TruncDate
 
 from accounts.models import Tier
 from escalation.models import Escalation, EscalationKind
@@ -43,8 +31,6 @@ from tickets.models import EventKind, Ticket, TicketEvent
 
 from .models import Metric
 
-UTC = dt.UTC
-HOUR = dt.timedelta(hours=1)
 BUCKET_RATIO = 1.1
 ESCALATION_STEPS = ((Tier.L1, Tier.L2), (Tier.L2, Tier.L3))
 
@@ -53,15 +39,32 @@ Range = tuple[dt.datetime, dt.datetime]
 
 @dataclass(frozen=True)
 class Row:
-    hour: Any  # a UTC hour (datetime); for live breaches with `breach_tz`, the local date
+    day: dt.date | None
     organisation_id: int | None
     metric: str
     value: float
-    kind: str = ""
     tier: str = ""
     priority: str = ""
     technician_id: int | None = None
     bucket: int = 0
+
+
+class _Rows:
+    """Sums values by (day, organisation, metric, dimensions)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[tuple, float] = {}
+
+    def add(self, day, org, metric, value, tier="", priority="", tech=None, bucket=0) -> None:
+        if value:
+            key = (day, org, metric, tier, priority, tech, bucket)
+            self.totals[key] = self.totals.get(key, 0.0) + value
+
+    def rows(self) -> list[Row]:
+        return [
+            Row(day, org, metric, value, tier, priority, tech, bucket)
+            for (day, org, metric, tier, priority, tech, bucket), value in self.totals.items()
+        ]
 
 
 def answer_bucket(seconds: float) -> int:
@@ -102,31 +105,20 @@ def within(field: str, ranges: Sequence[Range]) -> Q:
 
 
 def raw_rows(
-    *,
-    ranges: Sequence[Range],
-    organisation_id: int | None = None,
-    breach_tz: dt.tzinfo | None = None,
+    *, ranges: Sequence[Range], tz: dt.tzinfo, organisation_id: int | None = None
 ) -> list[Row]:
-    """Every metric for the instants in `ranges`, by UTC hour and organisation.
-
-    With `breach_tz`, breaches are keyed by their local date in that zone instead (the live
-    edge of a dashboard whose zone is not a whole number of hours from UTC stays exact).
-    """
+    """Every metric for the instants in `ranges`, by local day in `tz` and organisation."""
     if not ranges:
         return []
+    out = _Rows()
     org = organisation_id
-    rows: list[Row] = []
-    rows += _clock_rows(ranges, org)
-    rows += _answer_rows(ranges, org)
-    rows += _breach_rows(ranges, org, breach_tz)
-    rows += _entry_rows(ranges, org)
-    rows += _escalation_rows(ranges, org)
-    rows += _rating_rows(ranges, org)
-    return rows
-
-
-def _hour(field: str) -> TruncHour:
-    return TruncHour(field, tzinfo=UTC)
+    _clock_rows(out, ranges, org, tz)
+    _answer_rows(out, ranges, org, tz)
+    _breach_rows(out, ranges, org, tz)
+    _entry_rows(out, ranges, org, tz)
+    _escalation_rows(out, ranges, org, tz)
+    _rating_rows(out, ranges, org, tz)
+    return out.rows()
 
 
 def _clocks(ranges: Sequence[Range], field: str, org: int | None):
@@ -134,12 +126,12 @@ def _clocks(ranges: Sequence[Range], field: str, org: int | None):
     return clocks.filter(ticket__organisation_id=org) if org else clocks
 
 
-def _clock_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
+def _clock_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
     """Met on time vs breached; clocks still running or stopped are counted, not judged."""
     grouped = (
         _clocks(ranges, "started_at", org)
-        .annotate(key=_hour("started_at"))
-        .values("key", "kind", "tier", org=F("ticket__organisation_id"), prio=F("ticket__priority"))
+        .annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day", "kind", "tier", org=F("ticket__organisation_id"), prio=F("ticket__priority"))
         .annotate(
             n_clocks=Count("id"),
             n_met=Count("id", filter=Q(met_at__isnull=False, breached_at__isnull=True)),
@@ -147,18 +139,18 @@ def _clock_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
         )
         .order_by()
     )
-    rows = []
     for row in grouped:
-        dims = {"kind": row["kind"], "tier": row["tier"], "priority": row["prio"]}
-        for metric, name in ((Metric.CLOCKS, "n_clocks"), (Metric.MET, "n_met")) + (
-            (Metric.BREACHED, "n_breached"),
-        ):
-            if row[name]:
-                rows.append(Row(row["key"], row["org"], metric, row[name], **dims))
-    return rows
+        day, org_id, tier, prio = row["day"], row["org"], row["tier"], row["prio"]
+        out.add(day, org_id, Metric.CLOCKS, row["n_clocks"], priority=prio)
+        out.add(day, org_id, Metric.MET, row["n_met"], priority=prio)
+        out.add(day, org_id, Metric.BREACHED, row["n_breached"], priority=prio)
+        if row["kind"] == ClockKind.RESPONSE:
+            out.add(day, org_id, Metric.TIER_CLOCKS, row["n_clocks"], tier=tier)
+            out.add(day, org_id, Metric.TIER_MET, row["n_met"], tier=tier)
+            out.add(day, org_id, Metric.TIER_BREACHED, row["n_breached"], tier=tier)
 
 
-def _answer_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
+def _answer_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
     # Only real answers count: a response clock met on time, or a breached one that a late
     # answer then met (its "met" history entry says so). A breached clock that nobody
     # answered (handed to another tier, or still waiting) is counted apart, never as a
@@ -172,9 +164,9 @@ def _answer_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
         _clocks(ranges, "started_at", org)
         .filter(kind=ClockKind.RESPONSE)
         .filter(Q(met_at__isnull=False) | Q(breached_at__isnull=False))
-        .annotate(key=_hour("started_at"), late=late_answer)
+        .annotate(day=TruncDate("started_at", tzinfo=tz), late=late_answer)
         .values_list(
-            "key",
+            "day",
             "ticket__organisation_id",
             "tier",
             "started_at",
@@ -185,53 +177,34 @@ def _answer_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
         )
         .order_by()
     )
-    counts: dict[tuple, float] = {}
-
-    def add(key: tuple, value: float) -> None:
-        counts[key] = counts.get(key, 0.0) + value
-
-    for hour, org_id, tier, started, met, stopped, breached, late in clocks.iterator(5000):
+    for day, org_id, tier, started, met, stopped, breached, late in clocks.iterator(5000):
         if breached is not None and not late:
-            add((hour, org_id, Metric.UNANSWERED, tier, 0), 1)
+            out.add(day, org_id, Metric.UNANSWERED, 1, tier=tier)
         if met is None and not (breached is not None and late):
             continue
-        add((hour, org_id, Metric.RESPONSES, tier, 0), 1)
+        out.add(day, org_id, Metric.RESPONSES, 1, tier=tier)
         ended = met or stopped
         if ended is None:
             continue
         seconds = (ended - started).total_seconds()
         bucket = answer_bucket(seconds)
-        add((hour, org_id, Metric.ANSWER_COUNT, tier, bucket), 1)
-        add((hour, org_id, Metric.ANSWER_SECONDS, tier, bucket), seconds)
-    return [
-        Row(hour, org_id, metric, value, tier=tier, bucket=bucket)
-        for (hour, org_id, metric, tier, bucket), value in counts.items()
-    ]
+        out.add(day, org_id, Metric.ANSWER_COUNT, 1, tier=tier, bucket=bucket)
+        out.add(day, org_id, Metric.ANSWER_SECONDS, seconds, tier=tier, bucket=bucket)
 
 
-def _breach_rows(ranges: Sequence[Range], org: int | None, tz: dt.tzinfo | None) -> list[Row]:
-    """By quarter hour (`bucket` 0–3 of the UTC hour): every zone's midnight is on one, also
-    India's, Nepal's or Adelaide's, so the breaches of a local day add up exactly."""
-    clocks = _clocks(ranges, "breached_at", org)
-    if tz:
-        clocks = clocks.annotate(key=TruncDate("breached_at", tzinfo=tz), quarter=Value(0))
-    else:
-        quarter = ExpressionWrapper(
-            ExtractMinute("breached_at", tzinfo=UTC) / 15, output_field=IntegerField()
-        )
-        clocks = clocks.annotate(key=_hour("breached_at"), quarter=quarter)
+def _breach_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
     grouped = (
-        clocks.values("key", "quarter", org=F("ticket__organisation_id"))
+        _clocks(ranges, "breached_at", org)
+        .annotate(day=TruncDate("breached_at", tzinfo=tz))
+        .values("day", org=F("ticket__organisation_id"))
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [
-        Row(row["key"], row["org"], Metric.BREACHES, row["n"], bucket=row["quarter"])
-        for row in grouped
-    ]
+    for row in grouped:
+        out.add(row["day"], row["org"], Metric.BREACHES, row["n"])
 
 
-def _entry_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
+def _entry_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
     """Entering a tier: the creation and tier-change entries of the ticket history."""
     events = TicketEvent.objects.filter(
         within("created_at", ranges), kind__in=[EventKind.CREATED, EventKind.TIER]
@@ -243,18 +216,16 @@ def _entry_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
         tiers |= Q(after__tier=low)  # not `__in` on the key text: SQLite parses it as JSON
     grouped = (
         events.filter(tiers)
-        .annotate(key=_hour("created_at"), entered=KT("after__tier"))
-        .values("key", "entered", org=F("ticket__organisation_id"))
+        .annotate(day=TruncDate("created_at", tzinfo=tz), entered=KT("after__tier"))
+        .values("day", "entered", org=F("ticket__organisation_id"))
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [
-        Row(row["key"], row["org"], Metric.ENTERED, row["n"], tier=row["entered"])
-        for row in grouped
-    ]
+    for row in grouped:
+        out.add(row["day"], row["org"], Metric.ENTERED, row["n"], tier=row["entered"])
 
 
-def _escalation_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
+def _escalation_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
     """Escalation records (sweep or manual) that moved a ticket up one tier."""
     steps = Q(pk__in=[])
     for low, high in ESCALATION_STEPS:
@@ -267,25 +238,23 @@ def _escalation_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
     if org:
         escalations = escalations.filter(ticket__organisation_id=org)
     grouped = (
-        escalations.annotate(key=_hour("created_at"))
-        .values("key", "from_tier", org=F("ticket__organisation_id"))
+        escalations.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day", "from_tier", org=F("ticket__organisation_id"))
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [
-        Row(row["key"], row["org"], Metric.ESCALATED, row["n"], tier=row["from_tier"])
-        for row in grouped
-    ]
+    for row in grouped:
+        out.add(row["day"], row["org"], Metric.ESCALATED, row["n"], tier=row["from_tier"])
 
 
-def _rating_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
-    """Customer ratings of the tickets resolved in the range, per tier and assignee."""
+def _rating_rows(out: _Rows, ranges: Sequence[Range], org: int | None, tz: dt.tzinfo) -> None:
+    """Customer ratings of the tickets resolved in the range, per tier and per assignee."""
     rated = Ticket.objects.filter(within("resolved_at", ranges), satisfaction_rating__isnull=False)
     if org:
         rated = rated.filter(organisation_id=org)
     grouped = (
-        rated.annotate(key=_hour("resolved_at"))
-        .values("key", "tier", org=F("organisation_id"), technician=F("assignee_id"))
+        rated.annotate(day=TruncDate("resolved_at", tzinfo=tz))
+        .values("day", "tier", org=F("organisation_id"), tech=F("assignee_id"))
         .annotate(
             n=Count("id"),
             total=Sum("satisfaction_rating"),
@@ -293,11 +262,12 @@ def _rating_rows(ranges: Sequence[Range], org: int | None) -> list[Row]:
         )
         .order_by()
     )
-    rows = []
     for row in grouped:
-        dims = {"tier": row["tier"], "technician_id": row["technician"]}
-        rows.append(Row(row["key"], row["org"], Metric.RATINGS, row["n"], **dims))
-        rows.append(Row(row["key"], row["org"], Metric.RATING_SUM, row["total"], **dims))
-        if row["happy"]:
-            rows.append(Row(row["key"], row["org"], Metric.SATISFIED, row["happy"], **dims))
-    return rows
+        day, org_id, tier, tech = row["day"], row["org"], row["tier"], row["tech"]
+        out.add(day, org_id, Metric.RATINGS, row["n"], tier=tier)
+        out.add(day, org_id, Metric.RATING_SUM, row["total"], tier=tier)
+        out.add(day, org_id, Metric.SATISFIED, row["happy"], tier=tier)
+        if tech is not None:
+            out.add(day, org_id, Metric.TECH_RATINGS, row["n"], tech=tech)
+            out.add(day, org_id, Metric.TECH_RATING_SUM, row["total"], tech=tech)
+            out.add(day, org_id, Metric.TECH_SATISFIED, row["happy"], tech=tech)

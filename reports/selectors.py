@@ -13,24 +13,24 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Tier, User
 from common.errors import NotAllowed
-from sla.models import ClockKind
 from sla.selectors import annotate_sla
 from tickets.models import Priority, Status, Ticket
 
-from .models import Metric, Rollup, RollupState
-from .rollups import ESCALATION_STEPS, HOUR, Range, Row, percentile_from_buckets, raw_rows
-from .services import floor_hour
+from .models import ALL_ORGANISATIONS, Metric, Rollup, RollupState
+from .rollups import ESCALATION_STEPS, Range, Row, percentile_from_buckets, raw_rows
+from .services import day_start
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
 
-QUARTER = dt.timedelta(minutes=15)
+TIER_COMPLIANCE = (Metric.TIER_CLOCKS, Metric.TIER_MET, Metric.TIER_BREACHED)
+COMPLIANCE = (Metric.CLOCKS, Metric.MET, Metric.BREACHED)
 AT_RISK_WINDOW = dt.timedelta(hours=1)
 AT_RISK_LIMIT = 50
 MAX_DAYS = 400
@@ -75,29 +75,32 @@ def _minutes(seconds: float | None) -> float | None:
 
 
 def _period_figures(
-    *, start_at: dt.datetime, end_at: dt.datetime, org_id: int | None, now: dt.datetime
+    *, start: dt.date | dt.datetime, end: dt.date | dt.datetime, org_id: int | None
 ) -> dict[str, Any]:
-    """The figures of the period from the rollups, plus the instants not rolled up yet.
+    """The figures of the period from the daily rollups, plus what is not rolled up yet.
 
-    Rolled up: the whole UTC hours inside the period and inside the rollups' coverage. Live
-    (the same grouped queries over the raw rows): what is left at both ends, usually the
-    minutes since the last refresh and, for a zone a fraction of an hour from UTC, the
-    partial hour at the start. Four queries plus the live ones, whatever the history.
+    Rolled up: the local days of the reader's zone inside the period and the rollups'
+    coverage (the last one up to the refresh). Live, through the same grouped queries over
+    the raw rows: the rest, usually the minutes since the last refresh. One query for the
+    state, one for the rollups and six live ones, whatever the history.
     """
     tz = timezone.get_current_timezone()
-    state = RollupState.objects.filter(pk=1).first()
+    start_at, end_at = _instant(start), _instant(end, end=True)
     ranges: list[Range] = [(start_at, end_at)]
-    stored: list[Row] = []
-    if state and state.covered_from and state.covered_to:
-        first = max(_ceil_hour(start_at), state.covered_from)
-        last = min(floor_hour(end_at), state.covered_to)
-        if first < last:
-            ranges = [r for r in ((start_at, first), (last, end_at)) if r[0] < r[1]]
-            stored = _stored_rows(first, last, org_id)
-    rows = stored + raw_rows(ranges=ranges, organisation_id=org_id, breach_tz=tz)
+    rows: list[Row] = []
+    state = RollupState.objects.filter(zone=timezone.get_current_timezone_name()).first()
+    if state is not None and not isinstance(start, dt.datetime):
+        first = max(start, state.covered_from)
+        last = min(_local_day(end), timezone.localtime(state.covered_to, tz).date())
+        if first <= last:
+            stored_from = day_start(first, tz)
+            stored_to = min(state.covered_to, day_start(last + dt.timedelta(days=1), tz))
+            ranges = [r for r in ((start_at, stored_from), (stored_to, end_at)) if r[0] < r[1]]
+            rows = _stored_rows(state.zone, first, last, org_id)
+    rows += raw_rows(ranges=ranges, tz=tz, organisation_id=org_id)
     return {
-        "compliance_by_tier": _compliance(rows, "tier", Tier.values, kind=ClockKind.RESPONSE),
-        "compliance_by_priority": _compliance(rows, "priority", Priority.values),
+        "compliance_by_tier": _compliance(rows, "tier", Tier.values, TIER_COMPLIANCE),
+        "compliance_by_priority": _compliance(rows, "priority", Priority.values, COMPLIANCE),
         "breaches_per_day": _breaches_per_day(rows, start_at, end_at, tz),
         "first_response_by_tier": _first_response(rows),
         "escalation_rates": _escalation_rates(rows),
@@ -105,28 +108,27 @@ def _period_figures(
     }
 
 
-def _ceil_hour(instant: dt.datetime) -> dt.datetime:
-    hour = floor_hour(instant)
-    return hour if hour == instant else hour + HOUR
+def _local_day(value: dt.date | dt.datetime) -> dt.date:
+    return timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
 
 
-def _stored_rows(first: dt.datetime, last: dt.datetime, org_id: int | None) -> list[Row]:
-    rollups = Rollup.objects.filter(hour__gte=first, hour__lt=last)
-    if org_id:
-        rollups = rollups.filter(organisation_id=org_id)
+def _stored_rows(zone: str, first: dt.date, last: dt.date, org_id: int | None) -> list[Row]:
+    """The rollup rows of the days, summed per figure (and per day for the breaches)."""
+    per_day = Case(When(metric=Metric.BREACHES, then=F("day")), default=Value(None))
     summed = (
-        rollups.exclude(metric=Metric.BREACHES)
-        .values("metric", "kind", "tier", "priority", "technician_id", "bucket")
+        Rollup.objects.filter(
+            zone=zone, organisation_id=org_id or ALL_ORGANISATIONS, day__gte=first, day__lte=last
+        )
+        .values("metric", "tier", "priority", "technician_id", "bucket", breach_day=per_day)
         .annotate(total=Sum("value"))
         .order_by()
     )
-    rows = [
+    return [
         Row(
-            None,
+            r["breach_day"],
             org_id,
             r["metric"],
             r["total"],
-            kind=r["kind"],
             tier=r["tier"],
             priority=r["priority"],
             technician_id=r["technician_id"],
@@ -134,17 +136,6 @@ def _stored_rows(first: dt.datetime, last: dt.datetime, org_id: int | None) -> l
         )
         for r in summed
     ]
-    breaches = (
-        rollups.filter(metric=Metric.BREACHES)
-        .values("hour", "bucket")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    rows += [
-        Row(r["hour"] + QUARTER * r["bucket"], org_id, Metric.BREACHES, r["total"])
-        for r in breaches
-    ]
-    return rows
 
 
 def dashboard_figures(
@@ -194,7 +185,7 @@ def dashboard_figures(
     tickets = Ticket.objects.all()
     if org_id:
         tickets = tickets.filter(organisation_id=org_id)
-    figures = _period_figures(start_at=start_at, end_at=end_at, org_id=org_id, now=now)
+    figures = _period_figures(start=start, end=end, org_id=org_id)
     return {
         "period": {"start": start_at.isoformat(), "end": end_at.isoformat()},
         "organisation": org_id,
@@ -225,11 +216,11 @@ def _sum(rows: list[Row], metric: str, key: str, **match: Any) -> dict[Any, floa
     return totals
 
 
-def _compliance(rows: list[Row], key: str, keys: list[str], **match: Any) -> list[dict[str, Any]]:
+def _compliance(
+    rows: list[Row], key: str, keys: list[str], metrics: tuple[str, str, str]
+) -> list[dict[str, Any]]:
     """Met on time vs breached; clocks still running or stopped (tier left) are not judged."""
-    clocks = _sum(rows, Metric.CLOCKS, key, **match)
-    met_on_time = _sum(rows, Metric.MET, key, **match)
-    breaches = _sum(rows, Metric.BREACHED, key, **match)
+    clocks, met_on_time, breaches = (_sum(rows, metric, key) for metric in metrics)
     result = []
     for value in keys:
         met, breached = int(met_on_time.get(value, 0)), int(breaches.get(value, 0))
@@ -248,12 +239,9 @@ def _compliance(rows: list[Row], key: str, keys: list[str], **match: Any) -> lis
 def _breaches_per_day(
     rows: list[Row], start_at: dt.datetime, end_at: dt.datetime, tz: dt.tzinfo
 ) -> list[dict[str, Any]]:
-    counts: dict[dt.date, int] = {}
-    for row in rows:
-        if row.metric == Metric.BREACHES:
-            hour = row.hour
-            day = timezone.localtime(hour, tz).date() if isinstance(hour, dt.datetime) else hour
-            counts[day] = counts.get(day, 0) + int(row.value)
+    counts = {
+        day: int(n) for day, n in _sum(rows, Metric.BREACHES, "day").items() if day is not None
+    }
     first = timezone.localtime(start_at, tz).date()
     last = timezone.localtime(end_at - dt.timedelta(microseconds=1), tz).date()
     days = min((last - first).days + 1, MAX_DAYS)
@@ -374,14 +362,14 @@ def _csat(rows: list[Row]) -> dict[str, list[dict[str, Any]]]:
     """Customer ratings of the tickets resolved in the period: per tier, per technician
     (the ticket's assignee). One query, for the technicians' names."""
     tiers = {
-        key: _sum(rows, metric, "tier")
-        for key, metric in (("n", Metric.RATINGS), ("sum", Metric.RATING_SUM))
-        + (("happy", Metric.SATISFIED),)
+        "n": _sum(rows, Metric.RATINGS, "tier"),
+        "sum": _sum(rows, Metric.RATING_SUM, "tier"),
+        "happy": _sum(rows, Metric.SATISFIED, "tier"),
     }
     people = {
-        key: _sum(rows, metric, "technician_id")
-        for key, metric in (("n", Metric.RATINGS), ("sum", Metric.RATING_SUM))
-        + (("happy", Metric.SATISFIED),)
+        "n": _sum(rows, Metric.TECH_RATINGS, "technician_id"),
+        "sum": _sum(rows, Metric.TECH_RATING_SUM, "technician_id"),
+        "happy": _sum(rows, Metric.TECH_SATISFIED, "technician_id"),
     }
     ids = [pk for pk, n in people["n"].items() if pk is not None and n]
     names = {

@@ -5,99 +5,120 @@ figures group by the ticket's *current* priority, organisation and assignee, and
 ratings given days after the resolution, so an exact in-transaction rollup needs a hook in
 every service that changes any of those (clock start/meet/breach/stop, priority and
 organisation changes, assignment, rating, reopen) — a missed hook leaves a figure wrong for
-good. Recomputing whole hours from the raw rows cannot drift: the dashboard reads rolled-up
-hours before `covered_to` and computes everything after it live (the last minutes, cheap by
-the started/breached/created/resolved indexes), so new activity shows at once; a change to
-an hour already rolled up (a clock started yesterday and breached now) shows after the next
-refresh, within `TIERDESK_ROLLUP_REFRESH_SECONDS`. Changes older than
-`TIERDESK_ROLLUP_REFRESH_DAYS` (a rating months after the resolution) need a rebuild.
+good. Recomputing whole days from the raw rows cannot drift, and the dashboard stays exact
+for everything new: it reads the rollups up to `covered_to` (the instant of the last
+refresh) and computes the rest live, the minutes since then, through the same grouped
+queries (by the started/breached/created/resolved indexes). A change to what is already
+rolled up (a clock started yesterday and breached now, a late rating) shows after the next
+refresh, within TIERDESK_ROLLUP_REFRESH_SECONDS; changes older than
+TIERDESK_ROLLUP_REFRESH_DAYS need `manage.py rollups_rebuild`.
+
+Rows exist per time zone (the site's and every manager's) because a day starts at the
+reader's midnight; a zone without rows is computed live until the next refresh adds it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Rollup, RollupState
-from .rollups import HOUR, UTC, Row, raw_rows
+from accounts.models import Role, User
+
+from .models import ALL_ORGANISATIONS, Rollup, RollupState
+from .rollups import Row, raw_rows
 
 # Before any clock, event or rating (the dashboard refuses earlier days).
-BEGINNING = dt.datetime(2000, 1, 1, tzinfo=UTC)
+BEGINNING = dt.date(2000, 1, 1)
 INSERT_BATCH = 5000
 
 
-def floor_hour(instant: dt.datetime) -> dt.datetime:
-    return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+def day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), tz)
 
 
-def _state_for_update() -> RollupState:
-    state, _created = RollupState.objects.select_for_update().get_or_create(pk=1)
-    return state
+def rollup_zones() -> list[str]:
+    """The site's zone and every manager's: the zones a dashboard is read in."""
+    managers = User.objects.filter(Q(role=Role.MANAGER) | Q(is_superuser=True), is_active=True)
+    zones = set(managers.values_list("time_zone", flat=True).distinct()) | {settings.TIME_ZONE}
+    return sorted(z for z in zones if z in zoneinfo.available_timezones())
 
 
-def _write(rows: Iterable[Row]) -> int:
-    made = [
-        Rollup(
-            hour=row.hour,
-            organisation_id=row.organisation_id,
-            metric=row.metric,
-            kind=row.kind or "",
-            tier=row.tier or "",
-            priority=row.priority or "",
-            technician_id=row.technician_id,
-            bucket=row.bucket,
-            value=row.value,
-        )
-        for row in rows
-    ]
+def _write(zone: str, rows: Iterable[Row]) -> int:
+    """The rows of each organisation, and their sums as the all-organisations rows."""
+    totals: dict[tuple, float] = {}
+    made = []
+    for row in rows:
+        made.append(_rollup(zone, row, row.organisation_id, row.value))
+        key = (row.day, row.metric, row.tier, row.priority, row.technician_id, row.bucket)
+        totals[key] = totals.get(key, 0.0) + row.value
+    for (day, metric, tier, priority, tech, bucket), value in totals.items():
+        every = Row(day, ALL_ORGANISATIONS, metric, value, tier, priority, tech, bucket)
+        made.append(_rollup(zone, every, ALL_ORGANISATIONS, value))
     Rollup.objects.bulk_create(made, batch_size=INSERT_BATCH)
     return len(made)
 
 
+def _rollup(zone: str, row: Row, org: int | None, value: float) -> Rollup:
+    assert row.day is not None  # raw rows always carry their local day
+    return Rollup(
+        zone=zone,
+        day=row.day,
+        organisation_id=org,
+        metric=row.metric,
+        tier=row.tier or "",
+        priority=row.priority or "",
+        technician_id=row.technician_id,
+        bucket=row.bucket,
+        value=value,
+    )
+
+
+def _recompute(zone: str, *, first: dt.date, now: dt.datetime) -> int:
+    """Rows of `zone` for the local days from `first` on, up to `now`; the state moved."""
+    tz = zoneinfo.ZoneInfo(zone)
+    # The state row serialises refreshes of a zone; two first refreshes of a new zone race to
+    # create it and the loser rolls back on its unique zone (no row is ever counted twice).
+    state = RollupState.objects.select_for_update().filter(zone=zone).first()
+    if state is not None and first > timezone.localtime(state.covered_to, tz).date():
+        first = timezone.localtime(state.covered_to, tz).date()  # no gap after a long pause
+    Rollup.objects.filter(zone=zone, day__gte=first).delete()
+    written = _write(zone, raw_rows(ranges=[(day_start(first, tz), now)], tz=tz))
+    covered_from = min(first, state.covered_from) if state else first
+    RollupState.objects.update_or_create(
+        zone=zone,
+        defaults={"covered_from": covered_from, "covered_to": now, "refreshed_at": now},
+    )
+    return written
+
+
 @transaction.atomic
 def rollups_rebuild(*, now: dt.datetime | None = None) -> int:
-    """Recompute every rollup row from the raw rows (all history up to the current hour).
+    """Recompute every rollup row of every zone from the raw rows (all history up to now).
 
-    Returns the number of rows written. One transaction: readers see the old rows until
-    it commits, and a concurrent refresh waits on the state row.
+    Returns the number of rows written. One transaction: readers see the old rows until it
+    commits, and a concurrent refresh waits on the state rows.
     """
-    until = floor_hour(now or timezone.now())
-    state = _state_for_update()
-    Rollup.objects.all().delete()
-    written = _write(raw_rows(ranges=[(BEGINNING, until)]))
-    state.covered_from, state.covered_to, state.refreshed_at = BEGINNING, until, timezone.now()
-    state.save(update_fields=["covered_from", "covered_to", "refreshed_at"])
-    return written
+    now = now or timezone.now()
+    zones = rollup_zones()
+    RollupState.objects.select_for_update().exclude(zone__in=zones).delete()
+    Rollup.objects.exclude(zone__in=zones).delete()
+    return sum(_recompute(zone, first=BEGINNING, now=now) for zone in zones)
 
 
 @transaction.atomic
 def rollups_refresh(*, now: dt.datetime | None = None, days: int | None = None) -> int:
-    """Recompute the last `days` (TIERDESK_ROLLUP_REFRESH_DAYS) up to the current hour.
-
-    Also fills any gap since the last refresh, however long. Returns the rows written.
-    """
+    """Recompute the last `days` local days (TIERDESK_ROLLUP_REFRESH_DAYS) and today so far,
+    in every zone; also any gap since a zone's last refresh. Returns the rows written."""
+    now = now or timezone.now()
     days = settings.TIERDESK_ROLLUP_REFRESH_DAYS if days is None else days
-    until = floor_hour(now or timezone.now())
-    state = _state_for_update()
-    start = until - dt.timedelta(days=days)
-    if state.covered_to is not None and state.covered_to < start:
-        start = state.covered_to
-    if state.covered_from is None or state.covered_to is None or state.covered_from > start:
-        covered_from = start
-    else:
-        covered_from = state.covered_from
-    start = max(start, BEGINNING)
-    if start >= until:
-        return 0
-    Rollup.objects.filter(hour__gte=start, hour__lt=until).delete()
-    written = _write(raw_rows(ranges=[(start, until)]))
-    state.covered_from, state.covered_to, state.refreshed_at = covered_from, until, timezone.now()
-    state.save(update_fields=["covered_from", "covered_to", "refreshed_at"])
+    written = 0
+    for zone in rollup_zones():
+        today = timezone.localtime(now, zoneinfo.ZoneInfo(zone)).date()
+        written += _recompute(zone, first=today - dt.timedelta(days=days), now=now)
     return written
-
-
-__all__ = ["HOUR", "floor_hour", "rollups_rebuild", "rollups_refresh"]
