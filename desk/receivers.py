@@ -47,8 +47,10 @@ def on_replied(sender, ticket, reply, **kwargs):
 
 
 @receiver(signals.tickets_status_changed, dispatch_uid="desk_notify_watchers_status")
-def on_statuses_changed(sender, changes, actor, **kwargs):
+def on_statuses_changed(sender, changes, actor, notify=True, **kwargs):
     """One read of the watchers and one outbox write for every ticket of the change."""
+    if not notify:
+        return  # the write sends its own notice of the change (to watchers too)
     watching: dict[int, list] = {}
     for w in Watcher.objects.filter(
         ticket_id__in=[ticket.pk for ticket, _b, _a in changes]

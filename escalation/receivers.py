@@ -97,7 +97,9 @@ def _assigned_text(reader, *, ticket) -> tuple[str, str]:
 
 
 @receiver(signals.tickets_status_changed, dispatch_uid="escalation_notify_status")
-def on_statuses_changed(sender, changes, actor, **kwargs):
+def on_statuses_changed(sender, changes, actor, notify=True, **kwargs):
+    if not notify:
+        return  # the write sends its own notice of the change
     causes = []
     for ticket, before, after in changes:
         outbox = messages_for_readers(

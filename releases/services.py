@@ -236,7 +236,10 @@ def _resolve_fixed_tickets(*, release: Release, actor: User, now: datetime) -> i
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         tickets = list(Ticket.objects.filter(pk__in=batch).order_by("pk"))
-        outcomes = tickets_change_status(tickets=tickets, actor=actor, status=Status.RESOLVED)
+        # The "fixed in release" notice below is the requester's and watchers' one mail.
+        outcomes = tickets_change_status(
+            tickets=tickets, actor=actor, status=Status.RESOLVED, notify=False
+        )
         done = [o.ticket for o in outcomes if o.ok]
         ReleaseFix.objects.bulk_create(
             [ReleaseFix(release=release, ticket_id=t.pk, created_at=now) for t in done],

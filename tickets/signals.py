@@ -13,7 +13,8 @@ from django.dispatch import Signal
 ticket_route = Signal()
 # ticket, actor
 ticket_created = Signal()
-# changes (list of (ticket, before, after)), actor: status changes of one write
+# changes (list of (ticket, before, after)), actor, notify (False: the write tells the people
+# itself): status changes of one write
 tickets_status_changed = Signal()
 # changes (list of (ticket, before, after, reason)), actor: tickets moved to other tiers
 tickets_tier_changed = Signal()

@@ -113,7 +113,8 @@ def ticket_merge(*, duplicate: Ticket, original: Ticket, actor: User) -> Ticket:
             original=original, duplicate=duplicate, actor=actor, replies=replies, attachments=files
         )
         clocks_stop(tickets=[duplicate], reason="merged")
-        ticket_change_status(ticket=duplicate, actor=actor, status=Status.CLOSED)
+        # The merge notice is the requester's one mail (the watchers follow the original now).
+        ticket_change_status(ticket=duplicate, actor=actor, status=Status.CLOSED, notify=False)
         _tell_requester(duplicate=duplicate, original=original, actor=actor)
     return original
 

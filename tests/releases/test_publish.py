@@ -7,6 +7,7 @@ from django.db import connection
 
 from accounts.models import Organisation
 from api.models import Webhook, WebhookDelivery
+from desk.services.links import ticket_merge
 from escalation.models import Notification, NotificationKind
 from knowledge.models import ProblemStatus
 from knowledge.services import problem_create, problem_link_tickets
@@ -91,6 +92,25 @@ def test_fixed_tickets_resolve_on_publish_and_not_before(fixed_world, manager, c
     assert all("2.4.1" in n.subject for n in told)
     german = told.get(recipient__username="gina")
     assert "Behoben in Release 2.4.1" in german.subject
+
+
+def test_one_mail_per_person_for_a_ticket_the_release_resolves(alice, bob, l1tech, manager):
+    """The "fixed in release" notice is the resolution notice: no second, plain one."""
+    original = ticket_create(requester=alice, subject="Export crashes", description="x")
+    duplicate = ticket_create(requester=bob, subject="Export broken", description="x")
+    Watcher.objects.create(
+        ticket=original, user=UserFactory(username="carol", organisation=alice.organisation)
+    )
+    ticket_merge(duplicate=duplicate, original=original, actor=l1tech)  # bob now follows it
+    release = release_create(actor=manager, version="3.0", title="Fix", tickets=[original.pk])
+    Notification.objects.all().delete()
+    release_publish(release=release, actor=manager)
+    told = Notification.objects.filter(ticket=original)
+    assert sorted(told.values_list("recipient__username", "kind")) == [
+        ("alice", NotificationKind.RELEASE_FIXED),
+        ("bob", NotificationKind.RELEASE_FIXED),
+        ("carol", NotificationKind.RELEASE_FIXED),
+    ]
 
 
 def test_every_organisation_gets_it_at_once_and_each_contact_is_told_once(

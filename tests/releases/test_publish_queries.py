@@ -41,7 +41,8 @@ def test_publishing_costs_a_fixed_number_of_queries_per_batch(monkeypatch, manag
     two_batches = publish_queries(count=2 * BATCH, actor=manager, requester=alice, version="1")
     four_batches = publish_queries(count=4 * BATCH, actor=manager, requester=alice, version="2")
     # The release claim, contact notices, receipts, the fixed-ticket ids, problems and webhooks
-    # cost 13 queries once; every batch (its tickets resolved set-based with clocks, events and
-    # status notices, the release's own history entries, fixes and notices) costs 31 more.
-    assert two_batches == 13 + 2 * 31
-    assert four_batches == 13 + 4 * 31
+    # cost 13 queries once; every batch (its tickets resolved set-based with clocks and events,
+    # the release's own history entries, fixes and "fixed in" notices, the one mail per person)
+    # costs 26 more.
+    assert two_batches == 13 + 2 * 26
+    assert four_batches == 13 + 4 * 26

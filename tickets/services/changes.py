@@ -73,11 +73,16 @@ def tickets_change_status(
     actor: User,
     status: str,
     expected_status: str | None = None,
+    notify: bool = True,
 ) -> list[Outcome]:
     """Move each ticket to `status` where its state machine and the actor allow it; one
     Outcome per ticket (refused ones: 409 invalid_transition, or stale when
     `expected_status`, the status the caller saw, is no longer the ticket's), the rest
-    changed set-based."""
+    changed set-based.
+
+    `notify=False`: the caller sends its own notice of the change in the same write (a
+    release's "fixed in", a merge's "merged into"), so the plain status notice to the
+    requester and watchers would be a second mail for one cause."""
     if status not in Status.values:
         raise field_error("status", _("Unknown status “%(s)s”.") % {"s": status})
 
@@ -89,7 +94,7 @@ def tickets_change_status(
 
     with transaction.atomic():
         outcomes, allowed = _act(tickets, check)
-        events.announce(set_statuses(tickets=allowed, actor=actor, status=status))
+        events.announce(set_statuses(tickets=allowed, actor=actor, status=status, notify=notify))
     return outcomes
 
 
@@ -99,6 +104,7 @@ def ticket_change_status(
     actor: User,
     status: str,
     expected_status: str | None = None,
+    notify: bool = True,
 ) -> Ticket:
     """`tickets_change_status` for one ticket: the ticket, or the refusal raised."""
     (outcome,) = tickets_change_status(
@@ -106,6 +112,7 @@ def ticket_change_status(
         actor=actor,
         status=status,
         expected_status=expected_status,
+        notify=notify,
     )
     return outcome.unwrap()
 
@@ -114,7 +121,7 @@ STATUS_COLUMNS = ("status", "updated_at", "resolved_at", "closed_at")
 
 
 def set_statuses(
-    *, tickets: Sequence[Ticket], actor: User | None, status: str
+    *, tickets: Sequence[Ticket], actor: User | None, status: str, notify: bool = True
 ) -> list[TicketEvent]:
     """Apply a status change already judged legal to locked tickets: rows, events, signal.
     Returns the events, for the caller to announce once its write is complete."""
@@ -141,7 +148,7 @@ def set_statuses(
         columns=STATUS_COLUMNS,
     )
     recorded = events.insert(built)
-    signals.tickets_status_changed.send(sender=Ticket, changes=changes, actor=actor)
+    signals.tickets_status_changed.send(sender=Ticket, changes=changes, actor=actor, notify=notify)
     return recorded
 
 
