@@ -39,7 +39,16 @@ from sla.services.deadlines import deadlines, iso, pausing_statuses
 from sla.services.sync import sla_columns
 from tickets import events
 from tickets.demo import DEMO_PASSWORD, ensure_cast
-from tickets.models import Category, EventKind, Priority, Reply, Status, Ticket, TicketEvent
+from tickets.models import (
+    Category,
+    EventKind,
+    Participation,
+    Priority,
+    Reply,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
 from . import demo_texts as texts
 from .models import Escalation, EscalationKind, EscalationRule, Trigger
@@ -134,6 +143,7 @@ class _Life:
         self.open_pauses: dict[int, ClockPause] = {}
         self.escalations: list[Escalation] = []
         self.events: list[Callable[[], TicketEvent]] = []
+        self.worked: dict[int, list] = {}  # staff user id → [first_at, last_at, how]
 
     # ----------------------------------------------------------------- words and people
 
@@ -146,6 +156,13 @@ class _Life:
 
     def _event(self, build: Callable[[], TicketEvent]) -> None:
         self.events.append(build)
+
+    def _worked(self, user: User | None, how: int, at: datetime) -> None:
+        """What the ticket services record as participation (tickets.models.Participation)."""
+        if user is None or not user.is_support_staff:
+            return
+        row = self.worked.setdefault(user.pk, [at, at, 0])
+        row[1], row[2] = at, row[2] | how
 
     # ----------------------------------------------------------------- clocks
 
@@ -400,6 +417,7 @@ class _Life:
 
     def _reply(self, at: datetime, author: User, body: str, *, internal: bool = False) -> None:
         reply = Reply(ticket=self.ticket, author=author, body=body, internal=internal)
+        self._worked(author, Participation.NOTED if internal else Participation.REPLIED, at)
         self.replies.append((reply, at))
         self._event(lambda: _dated(events.reply_added(ticket=self.ticket, reply=reply), at))
         self.updated_at = at
@@ -409,6 +427,7 @@ class _Life:
         if before == tech:
             return
         self.ticket.assignee = tech
+        self._worked(tech, Participation.ASSIGNED, at)
         self._stamp(at, events.assignee_changed, actor=tech, before=before, after=tech)
 
     def staff_reply(self, at: datetime, body: str) -> User:
@@ -471,6 +490,7 @@ class _Life:
             created_at=at,
         )
         self.escalations.append(record)
+        self._worked(tech, Participation.ESCALATED, at)
         self._move(at, above, actor=tech, reason="Escalated with a hand-off note.")
         self._event(
             lambda: events.build(
@@ -691,3 +711,8 @@ def _write(lives: list[_Life]) -> None:
     records = [e for life in lives for e in life.escalations]
     Escalation.objects.bulk_create(records)
     events.insert([build() for life in lives for build in life.events])
+    Participation.objects.bulk_create(
+        Participation(ticket=life.ticket, user_id=user_id, first_at=first, last_at=last, how=how)
+        for life in lives
+        for user_id, (first, last, how) in life.worked.items()
+    )

@@ -55,6 +55,11 @@ def test_tickets_spread_over_the_quarter_with_believable_lives(seeded):
     manual = Escalation.objects.filter(kind=EscalationKind.MANUAL)
     assert manual.exists() and all(len(e.note) > 50 for e in manual)
     assert Escalation.objects.filter(kind=EscalationKind.BREACH, to_tier="L2").exists()
+    # Whoever handed a ticket up keeps reading it (participation, as the services record it).
+    handed = manual.filter(from_tier="L1").select_related("actor", "ticket")
+    assert handed and all(
+        Ticket.objects.visible_to(e.actor).filter(pk=e.ticket_id).exists() for e in handed
+    )
     rated = [t for t in tickets if t.satisfaction_rating]
     assert rated and any(t.satisfaction_comment for t in rated)
     reopened = TicketEvent.objects.filter(kind=EventKind.STATUS, before__status=Status.RESOLVED)
