@@ -22,7 +22,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
-from api.webhooks.services import deliveries_record
 from common.errors import Conflict, NotAllowed, field_error
 from escalation.models import NotificationKind
 from escalation.services.notify import Cause, Message, notifications_write
@@ -32,6 +31,7 @@ from tickets import events
 from tickets.models import Status, Ticket, Watcher
 from tickets.services import tickets_change_status
 
+from . import signals
 from .models import Release, ReleaseFix, ReleaseReceipt, ReleaseStatus, ReleaseTicket
 
 if TYPE_CHECKING:
@@ -124,33 +124,11 @@ def release_publish(*, release: Release, actor: User) -> Release:
         _write_receipts(release=release, now=now, told=told)
         resolved = _resolve_fixed_tickets(release=release, actor=actor, now=now)
         fixed = _fix_problems(release=release, now=now)
-        deliveries_record(
-            deliveries=[
-                (
-                    "release.published",
-                    {
-                        "release": release_payload(release),
-                        "resolved_tickets": resolved,
-                        "fixed_problems": [p["id"] for p in fixed],
-                    },
-                ),
-                *[
-                    ("problem.fixed", {"problem": problem, "release": release_payload(release)})
-                    for problem in fixed
-                ],
-            ]
+        # Last, so listeners (webhooks) read the release as publishing left it.
+        signals.release_published.send(
+            sender=Release, release=release, resolved=resolved, problems=fixed
         )
     return release
-
-
-def release_payload(release: Release) -> dict[str, Any]:
-    return {
-        "id": release.pk,
-        "version": release.version,
-        "title": release.title,
-        "published": release.published_at,
-        "url": f"{settings.SITE_URL.rstrip('/')}/releases/{release.pk}/",
-    }
 
 
 # ------------------------------------------------------------------ the parts of publishing
@@ -293,12 +271,14 @@ def fixed_notice(*, release: Release, ticket: Ticket) -> tuple[str, str]:
     return subject, body
 
 
-def _fix_problems(*, release: Release, now: datetime) -> list[dict[str, Any]]:
-    """Move the release's open problems to fixed; their webhook payloads."""
+def _fix_problems(*, release: Release, now: datetime) -> list[Problem]:
+    """Move the release's open problems to fixed; returns them as they are now."""
     problems = list(
         release.problems.filter(status__in=[ProblemStatus.OPEN, ProblemStatus.KNOWN_ERROR])
     )
     Problem.objects.filter(pk__in=[p.pk for p in problems]).update(
         status=ProblemStatus.FIXED, fixed_at=now, updated_at=now
     )
-    return [{"id": p.pk, "title": p.title, "status": ProblemStatus.FIXED.value} for p in problems]
+    for problem in problems:
+        problem.status, problem.fixed_at, problem.updated_at = ProblemStatus.FIXED, now, now
+    return problems

@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import Tier
+from knowledge.models import Problem
+from releases import signals as release_signals
+from releases.models import Release
 from tickets import signals
 from tickets.models import EventKind, Reply, Ticket, TicketEvent
 
@@ -96,6 +100,44 @@ def on_events_recorded(sender, events: Sequence[TicketEvent], **kwargs) -> None:
     deliveries_record(deliveries=[(hook, _payload(hook, event, replies)) for hook, event in wanted])
 
 
+def release_payload(release: Release) -> dict[str, Any]:
+    return {
+        "id": release.pk,
+        "version": release.version,
+        "title": release.title,
+        "published": release.published_at,
+        "url": f"{settings.SITE_URL.rstrip('/')}/releases/{release.pk}/",
+    }
+
+
+def on_release_published(
+    sender, release: Release, resolved: int, problems: Sequence[Problem], **kwargs
+) -> None:
+    about = release_payload(release)
+    deliveries_record(
+        deliveries=[
+            (
+                WebhookEvent.RELEASE_PUBLISHED,
+                {
+                    "release": about,
+                    "resolved_tickets": resolved,
+                    "fixed_problems": [p.pk for p in problems],
+                },
+            ),
+            *[
+                (
+                    WebhookEvent.PROBLEM_FIXED,
+                    {
+                        "problem": {"id": p.pk, "title": p.title, "status": p.status},
+                        "release": about,
+                    },
+                )
+                for p in problems
+            ],
+        ]
+    )
+
+
 def on_webhook_changed(sender, **kwargs) -> None:
     # Now for this transaction's own reads, and again once committed: a request that filled
     # the cache from the old rows in between must not keep them for the cache's lifetime.
@@ -106,5 +148,8 @@ def on_webhook_changed(sender, **kwargs) -> None:
 def connect() -> None:
     uid = "api.webhooks"
     signals.ticket_events_recorded.connect(on_events_recorded, dispatch_uid=f"{uid}.events")
+    release_signals.release_published.connect(
+        on_release_published, dispatch_uid=f"{uid}.release_published"
+    )
     post_save.connect(on_webhook_changed, sender=Webhook, dispatch_uid=f"{uid}.hook_saved")
     post_delete.connect(on_webhook_changed, sender=Webhook, dispatch_uid=f"{uid}.hook_deleted")
