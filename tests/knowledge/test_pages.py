@@ -132,13 +132,14 @@ def resolved_ticket(requester, tech, subject, answer):
 
 
 def test_verify_panel_shows_articles_and_similar_tickets_the_technician_may_see(
-    client, alice, gina, l1tech, l2tech, kb
+    client, alice, gina, l1tech, l2tech, manager, kb
 ):
     seen = resolved_ticket(
         gina, l1tech, "Printer jams on every print", "Remove paper from tray two."
     )
     hidden = ticket_create(requester=gina, subject="Printer jams in the basement", description="x")
-    ticket_move_tier(ticket=hidden, actor=l1tech, tier=Tier.L2, reason="needs L2")
+    # Moved up by a manager: l1tech never worked it, so it is not theirs to read.
+    ticket_move_tier(ticket=hidden, actor=manager, tier=Tier.L2, reason="needs L2")
     ticket_reply(ticket=hidden, author=l2tech, body="Secret L2 answer")
     ticket_change_status(ticket=hidden, actor=l2tech, status=Status.RESOLVED)
     ticket = ticket_create(requester=alice, subject="Printer jams", description="again")
