@@ -593,7 +593,7 @@ def _plot(life: _Life, start: datetime) -> Iterator[tuple[datetime, Callable[[da
         if rng.random() < 0.08:  # no answer: closed after a week of waiting
             t = work(t, rng.uniform(40, 60) * 60)
             yield t, life.give_up
-            yield t + timedelta(days=rng.uniform(4, 7)), life.close
+            yield work(t + timedelta(days=rng.uniform(4, 7)), rng.uniform(5, 300)), life.close
             return
         t = later(t, rng.uniform(0.5, 30))
         yield t, life.customer_answers
@@ -622,7 +622,7 @@ def _plot(life: _Life, start: datetime) -> Iterator[tuple[datetime, Callable[[da
         yield t, life.resolve
     if rng.random() < 0.55:
         yield later(t, rng.uniform(0.2, 48)), life.rate
-    yield t + timedelta(days=rng.uniform(4, 7)), life.close
+    yield work(t + timedelta(days=rng.uniform(4, 7)), rng.uniform(5, 300)), life.close
 
 
 def _live(life: _Life, start: datetime, now: datetime) -> None:
