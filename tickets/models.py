@@ -207,6 +207,14 @@ class Ticket(BaseModel):
                 name="ticket_queue_urgency",
                 condition=Q(status__in=QUEUE_STATUSES),
             ),
+            # The VIP view (few rows): its page and its count without reading the others.
+            models.Index(
+                models.F("sla_breached").desc(),
+                models.F("next_due_at").asc(),
+                "id",
+                name="ticket_queue_vip",
+                condition=Q(status__in=QUEUE_STATUSES, is_vip=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -14,10 +13,14 @@ from accounts.models import Organisation, Role, User
 from escalation.services.bulk_actions import MAX_TICKETS
 
 from ..forms import QueueFilterForm
+from ..paging import cursor_page
 from ..selectors import queue_tickets
 from . import queue_views
 
 PAGE_SIZE = 25
+# The queue counts at most this many tickets and says "500+" beyond: an exact count of a
+# tier at a million tickets would cost more than the page itself.
+COUNT_CAP = 500
 
 
 @login_required
@@ -36,14 +39,14 @@ def queue(request):
     form = QueueFilterForm(data, tiers=tiers)
     filters = form.cleaned_data if form.is_valid() else {"tier": default_tier}
     tickets = queue_views.refine(queue_tickets(user=user, filters=filters), data=data)
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = cursor_page(tickets, cursor=request.GET.get("cursor", ""), size=PAGE_SIZE, cap=COUNT_CAP)
     query = data.copy()
-    query.pop("page", None)
-    query.pop("partial", None)
+    for name in ("cursor", "page", "partial"):
+        query.pop(name, None)
     context = {
         "form": form,
         "page": page,
-        "tickets": page.object_list,
+        "tickets": page.rows,
         "query": query.urlencode(),
         "tier_label": filters.get("tier") or default_tier,
         "handed_off": filters.get("who") == "handed_off",

@@ -21,7 +21,8 @@ class StrictQueryMixin:
             allowed |= set(filterset_class.base_filters)
         paginator = getattr(self, "paginator", None)
         if paginator is not None and self.request.method == "GET":
-            allowed |= {paginator.page_query_param, paginator.page_size_query_param}
+            names = ("page_query_param", "page_size_query_param", "cursor_query_param")
+            allowed |= {getattr(paginator, n) for n in names if hasattr(paginator, n)}
         return allowed
 
     def initial(self, request, *args, **kwargs):

@@ -21,6 +21,7 @@ from tickets.services import ticket_create
 from ..filters import TicketFilter
 from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
 from ..idempotency import idempotent
+from ..pagination import TicketPagination
 from ..serializers.tickets import TicketCreateSerializer, TicketDetailSerializer, TicketSerializer
 from ..throttles import TicketCreateIpThrottle, TicketCreateUserThrottle
 from .base import StrictQueryMixin, TicketActionView
@@ -73,6 +74,7 @@ class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
     serializer_class = TicketSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilter
+    pagination_class = TicketPagination
     throttle_classes = [TicketCreateUserThrottle, TicketCreateIpThrottle]
 
     def get_queryset(self) -> QuerySet[Ticket]:
