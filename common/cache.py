@@ -64,6 +64,22 @@ class GuardedCache:
         _recovered()
         return added
 
+    def count(self, key: str, timeout: float) -> int:
+        """Add one to the counter `key` (started at 0, kept `timeout` seconds); the new
+        value. Both steps are atomic in Redis, so concurrent callers each count."""
+        try:
+            shared_cache.add(key, 0, timeout)
+            value = shared_cache.incr(key)
+        except Exception:  # noqa: BLE001
+            _failed("incr", key)
+            _local.add(key, 0, timeout)
+            try:
+                return _local.incr(key)
+            except ValueError:  # expired between the two calls
+                return 1
+        _recovered()
+        return value
+
     def delete(self, key: str) -> None:
         """Delete everywhere: a stale local copy must not outlive the outage."""
         _local.delete(key)

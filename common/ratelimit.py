@@ -11,9 +11,7 @@ import hashlib
 import logging
 import time
 
-from django.core.cache import cache as shared_cache
-
-from .cache import _failed, _local, _recovered
+from .cache import guarded_cache
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +33,8 @@ def rate_limit_hit(*, scope: str, ident: str, rate: str | None) -> int | None:
     window = int(now // period)
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}:{window}"
-    try:
-        shared_cache.add(key, 0, timeout=period + 1)
-        count = shared_cache.incr(key)
-        _recovered()
-    except Exception:  # noqa: BLE001 - an outage counts in this process instead
-        _failed("incr", key)
-        _local.add(key, 0, timeout=period + 1)
-        try:
-            count = _local.incr(key)
-        except ValueError:
-            count = 1
+    # While the cache is down the count is kept in this process (see common.cache).
+    count = guarded_cache.count(key, timeout=period + 1)
     if count > limit:
         return max(1, int((window + 1) * period - now))
     return None
