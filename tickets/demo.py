@@ -1,6 +1,7 @@
-"""Demo data: the standard cast and realistic tickets, fast enough for benchmarks.
+"""Demo data: the standard cast, and plain tickets in bulk for benchmarks.
 
-The cast (usernames, password `demo`) is a contract that tests and docs use.
+The cast (usernames, password `demo`) is a contract that tests and docs use. The desk with
+its 90 days of history (seed_demo) is escalation.demo, which builds on this cast.
 """
 
 from __future__ import annotations
@@ -197,59 +198,3 @@ def bulk_tickets(count: int, *, batch_size: int = 5000, seed: int = 7) -> int:
             signals.tickets_bulk_created.send(sender=Ticket, tickets=tickets)
         created_total += size
     return created_total
-
-
-SAMPLES = [
-    (
-        "alice",
-        "VPN disconnects every few minutes",
-        "Since the update this morning the VPN drops every 5 minutes.",
-        "P2",
-    ),
-    (
-        "bob",
-        "Printer on the 3rd floor jams",
-        "The big printer near the kitchen jams on every duplex job.",
-        "P4",
-    ),
-    (
-        "victor",
-        "Trading terminal freezes at market open",
-        "My terminal freezes for ~30 s at 09:00 every day. This costs us money.",
-        "P2",
-    ),
-    (
-        "gina",
-        "Kein Zugriff auf das Finanzlaufwerk",
-        "Seit gestern bekomme ich 'Zugriff verweigert' auf \\\\fs01\\finanz.",
-        "P3",
-    ),
-    (
-        "alice",
-        "New starter needs an account",
-        "Please create an account for our new colleague starting Monday.",
-        "P3",
-    ),
-]
-
-
-def ensure_sample_tickets() -> int:
-    """A handful of tickets made through the services (events, clocks, notifications),
-    created only when the database has none, so `make run` always shows something."""
-    from .services import ticket_change_status, ticket_create, ticket_reply
-
-    if Ticket.objects.exists():
-        return 0
-    users = ensure_cast()
-    made = []
-    for username, subject, body, priority in SAMPLES:
-        made.append(
-            ticket_create(
-                requester=users[username], subject=subject, description=body, priority=priority
-            )
-        )
-    l1 = users["l1tech"]
-    ticket_reply(ticket=made[0], author=l1, body="Thanks Alice, which VPN client version?")
-    ticket_change_status(ticket=made[0], actor=l1, status=Status.PENDING_CUSTOMER)
-    ticket_reply(ticket=made[1], author=l1, body="Checked the tray, rollers worn.", internal=True)
-    return len(made)
