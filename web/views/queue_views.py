@@ -26,7 +26,7 @@ from sla.selectors import sla_status_condition
 from tickets.models import Ticket
 
 from ..forms import QueueFilterForm
-from ..selectors import queue_tickets
+from ..selectors import queue_scope
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -122,7 +122,7 @@ def _view_tickets(*, user: User, filters: dict[str, str]) -> QuerySet[Ticket]:
     data.setdefault("tier", _default_tier(user))
     form = QueueFilterForm(data, tiers=user.visible_tiers)
     cleaned = form.cleaned_data if form.is_valid() else {"tier": _default_tier(user)}
-    return refine(queue_tickets(user=user, filters=cleaned), data=data)
+    return refine(queue_scope(user=user, filters=cleaned), data=data)
 
 
 # A view's count stops here ("100+"): each is then at most that many index entries read.

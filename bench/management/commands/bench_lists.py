@@ -156,7 +156,7 @@ def _load(*, count: int, people: dict) -> None:
                        'resolved', 'closed', 'closed', 'resolved', 'closed', 'open',
                        'resolved', 'new'])[1 + g %% 14] AS status,
                 g %% 14 NOT IN (6, 7, 8, 9, 10, 12) AS active,
-                %(now)s + ((g * 7919) %% 432000 - 4000) * interval '1 second' AS due) AS s
+                %(now)s + ((g::bigint * 7919) %% 432000 - 4000) * interval '1 second' AS due) AS s
             """,  # noqa: S608
             {
                 "customers": customers,
