@@ -7,13 +7,15 @@ transaction without tickets importing them.
 
 - inputs.py: text and file checks shared by the services
 - create.py: filing a ticket
-- changes.py: status, assignee, priority and tier changes
+- changes.py: status, assignee, priority and tier changes (`assignee_named`: the one lookup
+  of an assignee given by id, for the ticket page and the API)
 - replies.py: replies, internal notes, attachments
 """
 
 from .changes import (
     Outcome,
     TierMove,
+    assignee_named,
     ticket_acknowledge,
     ticket_assign,
     ticket_change_priority,
@@ -35,6 +37,7 @@ __all__ = [
     "MAX_TEXT",
     "ticket_acknowledge",
     "ticket_add_attachments",
+    "assignee_named",
     "ticket_assign",
     "ticket_change_priority",
     "ticket_change_status",

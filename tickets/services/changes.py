@@ -23,6 +23,7 @@ from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 from .. import events, expected, signals
 from ..models import Participation, Priority, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
+from ..selectors import assignable_users
 from .inputs import MAX_TEXT, clean_text, lock_many, locked
 from .participation import participations_record
 
@@ -243,6 +244,20 @@ def ticket_assign(
         tickets=[ticket], actor=actor, assignee=assignee, expected_assignee=expected_assignee
     )
     return outcome.unwrap()
+
+
+def assignee_named(*, ticket: Ticket, actor: User, assignee_id: int | None) -> User | None:
+    """The assignee a form or the API names by id (None: nobody), among the users the ticket
+    can be assigned to; a caller who cannot work the ticket is refused first, as
+    `ticket_assign` would refuse them."""
+    if not assignee_id:
+        return None
+    if not can_work(ticket=ticket, user=actor):
+        raise NotAllowed(_("Only staff can assign tickets."))
+    found = assignable_users(ticket=ticket).filter(pk=assignee_id).first()
+    if found is None:
+        raise field_error("assignee", _("Choose someone who can work this ticket."))
+    return found
 
 
 def tickets_change_priority(

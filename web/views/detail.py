@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Tier
-from common.errors import Conflict, field_error
+from common.errors import Conflict
 from escalation.selectors import handoff_chain, pinned_handoff
 from escalation.services import manual as escalation
 from sla.selectors import applied_agreement, ticket_sla_status
@@ -189,16 +189,12 @@ def ticket_claim(request, ticket, data):
 
 @_action("assign", web_forms.AssignForm, _lazy("Assignee changed."))
 def ticket_assign(request, ticket, data):
-    assignee = None
-    if data["assignee"]:
-        assignee = ticket_selectors.assignable_users(ticket=ticket).filter(pk=data["assignee"])
-        assignee = assignee.first()
-        if assignee is None:
-            raise field_error("assignee", _("Choose someone who can work this ticket."))
     services.ticket_assign(
         ticket=ticket,
         actor=request.user,
-        assignee=assignee,
+        assignee=services.assignee_named(
+            ticket=ticket, actor=request.user, assignee_id=data["assignee"]
+        ),
         expected_assignee=data["expected_assignee"],
     )
 

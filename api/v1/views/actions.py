@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import FileResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -13,13 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from common.errors import NotAllowed, field_error
 from tickets import services
 from tickets.downloads import attachment_download
 from tickets.expected import NOT_GIVEN
 from tickets.models import Ticket
-from tickets.permissions import can_work
-from tickets.selectors import assignable_users, ticket_attachments, ticket_events, ticket_replies
+from tickets.selectors import ticket_attachments, ticket_events, ticket_replies
 
 from ..idempotency import PARAMETER as IDEMPOTENCY_KEY
 from ..idempotency import idempotent
@@ -92,18 +89,13 @@ class TicketAssignApi(TicketChangeApi):
 
     def change(self, values: dict) -> Ticket:
         user = self.request.user
-        assignee = None
         ticket = self.get_ticket()
-        if values["assignee"] is not None:
-            assignee = assignable_users(ticket=ticket).filter(pk=values["assignee"]).first()
-            if assignee is None and not can_work(ticket=ticket, user=user):
-                raise NotAllowed(_("Only staff can assign tickets."))  # as the service says
-            if assignee is None:
-                raise field_error("assignee", _("Choose someone who can work this ticket."))
         return services.ticket_assign(
             ticket=ticket,
             actor=user,
-            assignee=assignee,
+            assignee=services.assignee_named(
+                ticket=ticket, actor=user, assignee_id=values["assignee"]
+            ),
             expected_assignee=values.get("expected_assignee", NOT_GIVEN),
         )
 
