@@ -449,6 +449,9 @@ class _Life:
         name = self.requester.first_name
         self.staff_reply(at, self.say(self.rng.choice(texts.FIRST_REPLIES), name=name))
 
+    def follow_up(self, at: datetime) -> None:
+        self.staff_reply(at, self.say(self.rng.choice(texts.FOLLOW_UPS)))
+
     def note(self, at: datetime) -> None:
         tech = self.tech()
         self.assign(at, tech)
@@ -597,6 +600,8 @@ def _plot(life: _Life, start: datetime) -> Iterator[tuple[datetime, Callable[[da
             return
         t = later(t, rng.uniform(0.5, 30))
         yield t, life.customer_answers
+        t = work(t, rng.uniform(5, 90))  # an answer to the answer, mostly soon
+        yield t, life.follow_up
     escalate = 0.2 + (0.2 if ticket.priority in (Priority.P1, Priority.P2) else 0)
     while ticket.tier != Tier.L3 and rng.random() < escalate:
         t = work(t, rng.uniform(20, 240))

@@ -298,6 +298,16 @@ ANSWERS = [
         "Neu gestartet, immer noch gleich. Seit Montag.",
     ),
 ]
+FOLLOW_UPS = [
+    (
+        "Thanks, that helps. I'm testing a fix now.",
+        "Danke, das hilft. Ich teste jetzt eine Lösung.",
+    ),
+    (
+        "Got it, thank you. I'll get back to you as soon as I know more.",
+        "Verstanden, danke. Ich melde mich, sobald ich mehr weiß.",
+    ),
+]
 NOTES = [
     "Checked AD: account fine, group membership missing. Waiting for approval.",
     "Seen this twice this week, probably the same root cause as the gateway change.",
