@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from accounts.models import User
-from escalation import demo_texts
 from escalation.demo import seed_desk
+from escalation.demo import texts as demo_texts
 from escalation.models import Escalation
 from tickets.models import Ticket
 
