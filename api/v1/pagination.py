@@ -75,8 +75,8 @@ class TicketPagination(BasePagination):
     each page is read from where the last one ended through the index that serves its
     order (common.keyset), so a deep page costs what the first costs and rows filed while
     a client pages through neither repeat nor go missing. `count`/`count_exact` are
-    counted (capped, like the page-number lists) on the first page only and carried in the
-    cursor: no page after it counts anything. With `page` (deprecated): page numbers as
+    counted on the first page only, up to TIERDESK_API_CURSOR_COUNT_CAP, and carried in
+    the cursor: no page after it counts anything. With `page` (deprecated): page numbers as
     before, counted per page.
     """
 
@@ -95,7 +95,7 @@ class TicketPagination(BasePagination):
         keys = keys_of(queryset)
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
-            cap = settings.TIERDESK_API_COUNT_CAP
+            cap = settings.TIERDESK_API_CURSOR_COUNT_CAP
             counted = queryset.order_by().values("pk")[: cap + 1].count()
             count, exact = min(counted, cap), counted <= cap
             position, backwards = None, False
@@ -133,7 +133,8 @@ class TicketPagination(BasePagination):
         answer = Pagination().get_paginated_response_schema(schema)
         answer["properties"]["count"]["description"] = (
             "Matching items when the listing started (its first page), exact below the "
-            "count cap (TIERDESK_API_COUNT_CAP); at the cap count_exact is false."
+            "count cap (TIERDESK_API_CURSOR_COUNT_CAP); at the cap count_exact is false "
+            "(the pages go on)."
         )
         answer["properties"]["next"]["description"] = "The next page (a `cursor` link)."
         answer["properties"]["previous"]["description"] = "The page before (a `cursor` link)."

@@ -187,6 +187,9 @@ TIERDESK_ESCALATION_BATCH_SIZE = env.int("TIERDESK_ESCALATION_BATCH_SIZE", defau
 TIERDESK_ESCALATION_FANOUT_BATCHES = env.int("TIERDESK_ESCALATION_FANOUT_BATCHES", default=0)
 # API lists count at most this many rows; beyond it `count_exact` is false (api/v1/pagination.py).
 TIERDESK_API_COUNT_CAP = env.int("TIERDESK_API_COUNT_CAP", default=10_000)
+# The ticket list (cursor pages) counts only on its first page, at most this many rows: a
+# technician's scope is checked row by row, so 10,000 rows would cost more than the page.
+TIERDESK_API_CURSOR_COUNT_CAP = env.int("TIERDESK_API_CURSOR_COUNT_CAP", default=1_000)
 # What customers are shown for a member of staff: first_name, full_name or support
 # ("Support" always; also the fallback when a name is empty). Never the username.
 TIERDESK_STAFF_NAMES = env.str("TIERDESK_STAFF_NAMES", default="first_name")

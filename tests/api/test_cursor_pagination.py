@@ -188,3 +188,10 @@ def test_first_and_deep_pages_read_an_index(request, api, alice, tickets, user_f
             # Staff scopes are large: read in index order. A customer's own tickets are
             # few, found by the requester and organisation indexes and then sorted.
             assert not re.search(r"(?<!Incremental )Sort  ", explained), explained
+
+
+def test_the_first_page_count_stops_at_its_cap_and_the_pages_go_on(api, alice, tickets, settings):
+    settings.TIERDESK_API_CURSOR_COUNT_CAP = 4
+    ids, pages = walk(api(alice), {"page_size": 3})
+    assert pages[0]["count"] == 4 and pages[0]["count_exact"] is False
+    assert len(ids) == len(tickets)  # the cap bounds the count, never the list

@@ -34,8 +34,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="100000,1000000")
         parser.add_argument("--rounds", type=int, default=30)
+        parser.add_argument(
+            "--only", default="", help="Comma-separated case numbers to time (1-6; all if empty)."
+        )
 
-    def handle(self, *args, sizes: str, rounds: int, **options):
+    def handle(self, *args, sizes: str, rounds: int, only: str, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_lists measures PostgreSQL.")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -48,9 +51,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"loaded {size - have} tickets in {time.perf_counter() - started:.0f} s"
                 )
-            self._measure(size=size, people=people, rounds=rounds)
+            self._measure(size=size, people=people, rounds=rounds, only=only)
 
-    def _measure(self, *, size: int, people: dict, rounds: int) -> None:
+    def _measure(self, *, size: int, people: dict, rounds: int, only: str) -> None:
         tech, manager = people["l1"], people["manager"]
         tech_client, manager_client = Client(), Client()
         tech_client.force_login(tech)
@@ -65,7 +68,10 @@ class Command(BaseCommand):
             (f"/api/v1/tickets/ cursor at row {size // 2:,}", manager_client, deep, {}),
         ]
         self.stdout.write(f"\n{size:,} tickets ({Ticket.objects.count():,} in the table)")
-        for label, client, url, params in cases:
+        chosen = {int(n) for n in only.split(",") if n}
+        for number, (label, client, url, params) in enumerate(cases, start=1):
+            if chosen and number not in chosen:
+                continue
             timings = []
             for _ in range(rounds + 2):
                 started = time.perf_counter()
