@@ -12,7 +12,7 @@ from common.errors import Conflict, NotAllowed, field_error
 from escalation.models import NotificationKind
 from escalation.services.notify import notifications_create, ticket_url
 from sla.services.stopping import clocks_stop
-from tickets.models import Attachment, LinkKind, Reply, Status, Ticket, TicketLink
+from tickets.models import Attachment, LinkKind, Reply, Status, Ticket, TicketLink, Watcher
 from tickets.permissions import can_work
 from tickets.services import ticket_change_status
 
@@ -82,9 +82,10 @@ def ticket_unlink(*, ticket: Ticket, other: Ticket, actor: User) -> None:
 def ticket_merge(*, duplicate: Ticket, original: Ticket, actor: User) -> Ticket:
     """Merge `duplicate` into `original`; returns the original.
 
-    Replies, files and watchers move to the original; the duplicate's requester
-    is told and follows the original; the duplicate's clocks stop without a
-    breach and it is closed as a duplicate. Both tickets record the merge.
+    Replies, files and watchers move to the original; the duplicate's requester and
+    watchers are told (their one mail about it) and follow the original; the
+    duplicate's clocks stop without a breach and it is closed as a duplicate. Both
+    tickets record the merge.
     Tickets of different organisations are never merged.
     """
     with transaction.atomic():
@@ -113,7 +114,7 @@ def ticket_merge(*, duplicate: Ticket, original: Ticket, actor: User) -> Ticket:
             original=original, duplicate=duplicate, actor=actor, replies=replies, attachments=files
         )
         clocks_stop(tickets=[duplicate], reason="merged")
-        # The merge notice is the requester's one mail (the watchers follow the original now).
+        # The merge notice is the one mail its requester and watchers get about the closing.
         ticket_change_status(ticket=duplicate, actor=actor, status=Status.CLOSED, notify=False)
         _tell_requester(duplicate=duplicate, original=original, actor=actor)
     return original
@@ -133,8 +134,9 @@ def _tell_requester(*, duplicate: Ticket, original: Ticket, actor: User) -> None
         "subject": original.subject,
         "url": ticket_url(original),
     }
+    watchers = [w.user for w in Watcher.objects.filter(ticket=duplicate).select_related("user")]
     notifications_create(
-        recipients=[duplicate.requester],
+        recipients=[duplicate.requester, *watchers],
         kind=NotificationKind.STATUS,
         ticket=duplicate,
         subject=subject,

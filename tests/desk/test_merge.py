@@ -61,13 +61,18 @@ def test_merge_moves_conversation_watchers_and_tells_requester(pair, alice, bob,
     assert {v.kind for v in ticket_links(ticket=duplicate, user=l1tech)} == {"duplicate_of"}
 
 
-def test_the_duplicates_requester_gets_one_mail_for_the_merge(pair, bob, l1tech):
+def test_the_duplicates_people_get_one_mail_each_for_the_merge(pair, alice, bob, l1tech):
     """The merge notice says the ticket was closed as a duplicate: no second status mail."""
     original, duplicate = pair
+    carol = UserFactory(username="carol", organisation=alice.organisation)
+    watcher_add(ticket=duplicate, actor=bob, user=carol)
     Notification.objects.all().delete()
     ticket_merge(duplicate=duplicate, original=original, actor=l1tech)
-    told = Notification.objects.filter(recipient=bob)
-    assert [n.cause_key.split(":")[0] for n in told] == ["merged"]
+    told = Notification.objects.filter(ticket=duplicate).order_by("recipient__username")
+    assert [(n.recipient.username, n.cause_key.split(":")[0]) for n in told] == [
+        ("bob", "merged"),
+        ("carol", "merged"),
+    ]
 
 
 def test_merged_duplicate_clocks_stop_without_breach(pair, l1tech):
