@@ -31,6 +31,7 @@ test: $(DEV_STAMP)
 	@$(BIN)/python scripts/check_services.py
 	@bash scripts/ensure_chromium.sh
 	@bash scripts/ensure_dovecot.sh
+	@bash scripts/ensure_wrk.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -55,6 +56,16 @@ format: $(DEV_STAMP)
 ##       network), plus the property-based tests
 fuzz: $(DEV_STAMP)
 	$(BIN)/pytest -q -p no:logging tests/api/test_fuzz.py $(wildcard tests/*/test_*propert*.py)
+
+## bench: PostgreSQL seeded at 20k, 100k and 1M tickets, then ONE table: the drain with the
+##        broker on, pages in-process, gunicorn (production settings, 3 workers) under wrk at 5
+##        and 20 clients; each size in a database of its own (bench_20k …), dropped at the end.
+##        The quick one: make bench SIZES=20000 LOAD_SECONDS=5 (1M takes ~15 minutes)
+SIZES ?= 20000,100000,1000000
+LOAD_SECONDS ?= 15
+bench: $(STAMP)
+	@bash scripts/ensure_wrk.sh
+	$(BIN)/python manage.py bench_suite --sizes $(SIZES) --seconds $(LOAD_SECONDS)
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate

@@ -15,6 +15,8 @@ def test_bench_commands_are_manage_py_commands_of_the_bench_package():
     assert commands["bench_sla"] == "bench"
     assert commands["bench_escalation"] == "bench"
     assert commands["bench_releases"] == "bench"
+    assert commands["bench_suite"] == "bench"  # make bench
+    assert commands["bench_measure"] == "bench"
 
 
 def test_no_benchmark_code_in_the_application_packages():
