@@ -26,8 +26,13 @@ def _watchers(ticket, *, skip: set[int | None]):
     ]
 
 
-@receiver(signals.ticket_replied, dispatch_uid="desk_notify_watchers_replied")
-def on_replied(sender, ticket, reply, **kwargs):
+@receiver(signals.tickets_replied, dispatch_uid="desk_notify_watchers_replied")
+def on_replied(sender, replies, **kwargs):
+    for ticket, reply in replies:
+        _replied(ticket, reply)
+
+
+def _replied(ticket, reply) -> None:
     if reply.internal:
         return
     # The requester and the assignee get their own message from the escalation app.

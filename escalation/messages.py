@@ -86,6 +86,10 @@ def _facts(ticket: Ticket, *, staff: bool = True) -> str:
 
 
 def clock_message(*, ticket: Ticket, clock: Clock, breach: bool, moved_from: str) -> tuple:
+    from sla.models import ClockKind
+
+    if clock.kind == ClockKind.NEXT_RESPONSE:
+        return _answer_owed_message(ticket=ticket, clock=clock, breach=breach)
     what = _("breached") if breach else _("is close to its deadline")
     kind = _clock_kind(clock)
     subject = _("[%(ref)s] SLA: %(kind)s %(what)s") % {
@@ -103,6 +107,29 @@ def clock_message(*, ticket: Ticket, clock: Clock, breach: bool, moved_from: str
             % {"a": _label(Tier, moved_from), "b": _label(Tier, ticket.tier)}
         )
     return subject, "\n".join([*lines, "", _facts(ticket)])
+
+
+def _answer_owed_message(*, ticket: Ticket, clock: Clock, breach: bool) -> tuple[str, str]:
+    """A customer's message waits for an answer (the next-response clock)."""
+    facts = {
+        "ref": ticket.reference,
+        "subject": ticket.subject,
+        "since": _when(clock.started_at),
+        "due": _when(clock.due_at),
+    }
+    if breach:
+        subject = _("[%(ref)s] Answer overdue: %(subject)s") % facts
+        line = _(
+            "The customer has been waiting for an answer since %(since)s; "
+            "it was due %(due)s. Reply to the customer on the ticket."
+        )
+    else:
+        subject = _("[%(ref)s] Answer due soon: %(subject)s") % facts
+        line = _(
+            "The customer has been waiting for an answer since %(since)s; "
+            "it is due %(due)s. Reply to the customer on the ticket."
+        )
+    return subject, "\n".join([line % facts, "", _facts(ticket)])
 
 
 def reply_message(*, ticket: Ticket, reply: Reply, staff: bool = True) -> tuple[str, str]:

@@ -16,6 +16,8 @@ class Trigger(models.TextChoices):
     RESPONSE_BREACH = "response_breach", _("Response breach")
     RESOLUTION_WARNING = "resolution_warning", _("Resolution warning")
     RESOLUTION_BREACH = "resolution_breach", _("Resolution breach")
+    NEXT_RESPONSE_WARNING = "next_response_warning", _("Next response warning")
+    NEXT_RESPONSE_BREACH = "next_response_breach", _("Next response breach")
 
     @classmethod
     def of(cls, *, clock_kind: str, breach: bool) -> Trigger:
@@ -26,7 +28,7 @@ class EscalationRule(models.Model):
     """What happens when a clock warns or breaches; managers edit these in the admin."""
 
     name = models.CharField(_("name"), max_length=100)
-    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    trigger = models.CharField(_("trigger"), max_length=24, choices=Trigger.choices)
     tier = models.CharField(
         _("only tier"),
         max_length=2,
@@ -150,6 +152,7 @@ class NotificationKind(models.TextChoices):
     RELEASED = "released", _("A ticket of yours moved on")
     RELEASE = "release", _("Maintenance release published")
     RELEASE_FIXED = "release_fixed", _("Your ticket was fixed in a release")
+    ANSWER_OWED = "answer_owed", _("A customer is waiting for an answer")
 
     @classmethod
     def mandatory(cls) -> set[str]:

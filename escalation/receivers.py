@@ -124,8 +124,13 @@ def on_assigned(sender, changes, actor, **kwargs):
     notifications_write(causes=causes)
 
 
-@receiver(signals.ticket_replied, dispatch_uid="escalation_notify_replied")
-def on_replied(sender, ticket, reply, **kwargs):
+@receiver(signals.tickets_replied, dispatch_uid="escalation_notify_replied")
+def on_replied(sender, replies, **kwargs):
+    for ticket, reply in replies:
+        _replied(ticket, reply)
+
+
+def _replied(ticket, reply) -> None:
     if reply.internal:
         return  # internal notes never leave the ticket page
     author = reply.author

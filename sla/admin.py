@@ -1,7 +1,7 @@
 """Admin for the SLA configuration, usable by managers (not only superusers).
 
 Agreement targets are validated as a whole table in the inline formset:
-positive minutes, the complete L1–L3 × P1–P4 response and P1–P4 resolution
+positive minutes, the complete L1–L3 × P1–P4 response and P1–P4 resolution and next-response
 tables, and a complete VIP table if any VIP target is given. Saving goes through
 sla.services.config (as the API does): one transaction, one touch of the parent row, one
 background recompute of running clocks after the commit.

@@ -141,13 +141,16 @@ class Agreement(BaseModel):
 class ClockKind(models.TextChoices):
     RESPONSE = "response", _("Response")
     RESOLUTION = "resolution", _("Resolution")
+    # Started by a customer's message (or a reopen), met by the next public staff reply.
+    NEXT_RESPONSE = "next_response", _("Next response")
 
 
 class Target(models.Model):
-    """Minutes of business time: response per (tier, priority), resolution per priority."""
+    """Minutes of business time: response per (tier, priority), resolution and next response
+    per priority."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
-    kind = models.CharField(max_length=12, choices=ClockKind.choices)
+    kind = models.CharField(max_length=16, choices=ClockKind.choices)
     tier = models.CharField(max_length=2, choices=Tier.choices, blank=True)
     priority = models.CharField(max_length=2, choices=Priority.choices)
     vip = models.BooleanField(_("VIP target"), default=False)
@@ -161,7 +164,8 @@ class Target(models.Model):
             ),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="target_minutes_positive"),
             models.CheckConstraint(
-                condition=(Q(kind="response") & ~Q(tier="")) | (Q(kind="resolution") & Q(tier="")),
+                condition=(Q(kind="response") & ~Q(tier=""))
+                | (Q(kind__in=["resolution", "next_response"]) & Q(tier="")),
                 name="target_tier_only_for_response",
             ),
         ]
@@ -197,17 +201,21 @@ class ClockQuerySet(models.QuerySet):
 
 
 class Clock(models.Model):
-    """One SLA clock of a ticket: a response clock per tier entered, a resolution clock.
+    """One SLA clock of a ticket: a response clock per tier entered, a resolution clock, a
+    next-response clock per customer message waiting for an answer (one owed at a time).
 
     `due_at`/`warn_at` are absolute instants already shifted by paused business
     time, so "what is due before T" is one index range scan over running clocks.
     """
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
-    kind = models.CharField(max_length=12, choices=ClockKind.choices)
+    kind = models.CharField(max_length=16, choices=ClockKind.choices)
     tier = models.CharField(max_length=2, choices=Tier.choices, blank=True)
     cycle = models.PositiveSmallIntegerField(
-        default=1, help_text=_("Counts re-entries: a tier entered again, a reopened ticket.")
+        default=1,
+        help_text=_(
+            "Counts re-entries: a tier entered again, a reopened ticket, another customer message."
+        ),
     )
     agreement = models.ForeignKey(
         Agreement, on_delete=models.SET_NULL, related_name="clocks", null=True

@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
 
-from .services import clocks, starting, tier
+from .services import answers, clocks, starting, tier
 
 
 @receiver(ticket_signals.ticket_route, sender=Ticket, dispatch_uid="sla_ticket_route")
@@ -46,10 +46,9 @@ def on_priorities_changed(*, changes, **kwargs) -> None:
     clocks.clocks_change_priority(tickets=[ticket for ticket, _before, _after in changes])
 
 
-@receiver(ticket_signals.ticket_replied, sender=Ticket, dispatch_uid="sla_replied")
-def on_replied(*, ticket, reply, **kwargs) -> None:
-    if clocks.reply_meets_response(ticket=ticket, reply=reply):
-        clocks.clocks_meet_response(ticket=ticket)
+@receiver(ticket_signals.tickets_replied, sender=Ticket, dispatch_uid="sla_replied")
+def on_replied(*, replies, **kwargs) -> None:
+    answers.clocks_after_replies(replies=replies)
 
 
 @receiver(ticket_signals.ticket_acknowledged, sender=Ticket, dispatch_uid="sla_acknowledged")
@@ -57,7 +56,7 @@ def on_acknowledged(*, ticket, with_message=False, **kwargs) -> None:
     # The message itself (a public reply) met the clock; a silent acknowledgement meets it
     # only where the agreement allows that.
     if not with_message and clocks.silent_acknowledge_allowed(ticket=ticket):
-        clocks.clocks_meet_response(ticket=ticket)
+        answers.clocks_meet_responses(tickets=[ticket])
 
 
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")

@@ -28,8 +28,16 @@ class SlaStatus:
 
 def sla_status_condition(status: str, *, now: datetime) -> Q:
     """A filter for one sla_status value, equivalent to the annotation below."""
-    warned = Q(response_warn_at__lte=now) | Q(resolution_warn_at__lte=now)
-    nothing_due = Q(response_due_at__isnull=True, resolution_due_at__isnull=True)
+    warned = (
+        Q(response_warn_at__lte=now)
+        | Q(resolution_warn_at__lte=now)
+        | Q(next_response_warn_at__lte=now)
+    )
+    nothing_due = Q(
+        response_due_at__isnull=True,
+        resolution_due_at__isnull=True,
+        next_response_due_at__isnull=True,
+    )
     conditions = {
         SlaStatus.BREACHED: Q(sla_breached=True),
         SlaStatus.PAUSED: Q(sla_breached=False, sla_paused=True),
@@ -79,9 +87,14 @@ def ticket_sla_status(ticket: Ticket, *, now: datetime | None = None) -> str:
         return SlaStatus.BREACHED
     if ticket.sla_paused:
         return SlaStatus.PAUSED
-    if ticket.response_due_at is None and ticket.resolution_due_at is None:
+    due = (ticket.response_due_at, ticket.resolution_due_at, ticket.next_response_due_at)
+    if all(d is None for d in due):
         return SlaStatus.MET
-    warns = [w for w in (ticket.response_warn_at, ticket.resolution_warn_at) if w is not None]
+    warns = [
+        w
+        for w in (ticket.response_warn_at, ticket.resolution_warn_at, ticket.next_response_warn_at)
+        if w is not None
+    ]
     if any(w <= now for w in warns):
         return SlaStatus.WARNING
     return SlaStatus.OK

@@ -25,15 +25,19 @@ class TargetRow(NamedTuple):
 
 def _table_keys(*, vip: bool) -> set[tuple[str, str, str, bool]]:
     response = {(ClockKind.RESPONSE.value, t, p, vip) for t in Tier.values for p in Priority.values}
-    resolution = {(ClockKind.RESOLUTION.value, "", p, vip) for p in Priority.values}
-    return response | resolution
+    per_ticket = {
+        (kind, "", p, vip)
+        for kind in (ClockKind.RESOLUTION.value, ClockKind.NEXT_RESPONSE.value)
+        for p in Priority.values
+    }
+    return response | per_ticket
 
 
 def target_table_errors(rows: Iterable[TargetRow]) -> list[str]:
     """Problems with an agreement's targets: none means every deadline can be computed.
 
-    The regular table must be complete (response per L1–L3 × P1–P4, resolution
-    per P1–P4); VIP targets are optional, but if there are any the VIP table
+    The regular table must be complete (response per L1–L3 × P1–P4, resolution and
+    next response per P1–P4); VIP targets are optional, but if there are any the VIP table
     must be complete too, so a VIP ticket never mixes two tables by accident.
     """
     errors: list[str] = []
@@ -44,8 +48,10 @@ def target_table_errors(rows: Iterable[TargetRow]) -> list[str]:
             errors.append(_("Target minutes must be positive (%(key)s).") % {"key": _label(key)})
         if row.kind == ClockKind.RESPONSE and not row.tier:
             errors.append(_("A response target needs a tier."))
-        if row.kind == ClockKind.RESOLUTION and row.tier:
-            errors.append(_("A resolution target has no tier (%(key)s).") % {"key": _label(key)})
+        if row.kind not in ClockKind.values:
+            errors.append(_("Unknown kind of target “%(kind)s”.") % {"kind": row.kind})
+        elif row.kind != ClockKind.RESPONSE and row.tier:
+            errors.append(_("Only response targets have a tier (%(key)s).") % {"key": _label(key)})
         if key in seen:
             errors.append(_("Duplicate target %(key)s.") % {"key": _label(key)})
         seen[key] = row.minutes or 0
@@ -69,8 +75,10 @@ def validate_target_table(rows: Iterable[TargetRow]) -> None:
 
 
 def _label(key: tuple[str, str, str, bool]) -> str:
+    """Names, not codes: "Next response P2 VIP"."""
     kind, tier, priority, vip = key
-    parts = [kind, tier, priority, "VIP" if vip else ""]
+    name = str(ClockKind(kind).label) if kind in ClockKind.values else kind
+    parts = [name, tier, priority, "VIP" if vip else ""]
     return " ".join(p for p in parts if p)
 
 

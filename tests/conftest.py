@@ -127,6 +127,8 @@ def seed_migrated_data() -> None:
     for module, function in (
         ("sla.migrations.0002_standard_agreement", "create_standard"),
         ("escalation.migrations.0002_default_rules", "create_rules"),
+        ("sla.migrations.0006_next_response_targets", "add_targets"),
+        ("escalation.migrations.0006_next_response_rules", "create_rules"),
     ):
         getattr(importlib.import_module(module), function)(apps, editor)
 

@@ -16,6 +16,8 @@ from accounts.models import Tier
 from common.models import BaseModel
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accounts.models import User
 
 REFERENCE_PREFIX = "HD-"
@@ -167,9 +169,12 @@ class Ticket(BaseModel):
     response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The owed next-response clock (a customer's message waiting for an answer).
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    next_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     sla_breached = models.BooleanField(_("SLA breached"), default=False)
     sla_paused = models.BooleanField(_("SLA paused"), default=False)
-    # The earlier of the two deadlines above, stored so the queue's urgency order
+    # The earliest of the deadlines above, stored so the queue's urgency order
     # (breached first, then nearest due) is an index scan instead of a sort of every row.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
 
@@ -226,6 +231,13 @@ class Ticket(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    @property
+    def answer_due_at(self) -> datetime | None:
+        """When the customer is owed the next answer: the earlier of the current tier's
+        response and the next-response deadline (what "Next answer by" shows)."""
+        due = [d for d in (self.response_due_at, self.next_response_due_at) if d is not None]
+        return min(due, default=None)
 
     @property
     def reference(self) -> str:

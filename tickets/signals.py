@@ -22,8 +22,8 @@ tickets_tier_changed = Signal()
 tickets_priority_changed = Signal()
 # changes (list of (ticket, before User|None, after User|None)), actor
 tickets_assigned = Signal()
-# ticket, reply
-ticket_replied = Signal()
+# replies (list of (ticket, reply)): the replies and internal notes of one write
+tickets_replied = Signal()
 # ticket, actor, with_message (a public message to the customer went with it)
 ticket_acknowledged = Signal()
 # tickets (list of Ticket): rows inserted in bulk by demo/benchmark tooling

@@ -56,6 +56,11 @@ def _clock(after: dict) -> str:
     kind, tier = after.get("kind") or "", after.get("tier") or ""
     if kind == ClockKind.RESPONSE and tier:
         return _("response at %(tier)s") % {"tier": _tier(tier)}
+    # Whole phrases, not lowered labels: German nouns keep their capital.
+    if kind == ClockKind.NEXT_RESPONSE:
+        return _("next response to the customer")
+    if kind == ClockKind.RESOLUTION:
+        return _("resolution")
     return _label(ClockKind, kind).lower() if kind else ""
 
 

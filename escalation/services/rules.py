@@ -183,7 +183,10 @@ def clock_outbox(
             ticket=ticket, clock=clock, breach=breach, moved_from=moved_from
         )
 
-    sla_kind = NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING
+    if clock.kind == ClockKind.NEXT_RESPONSE:
+        sla_kind = NotificationKind.ANSWER_OWED  # a customer waits: its own notice kind
+    else:
+        sla_kind = NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING
     group_kind = NotificationKind.ESCALATED if moved_from != ticket.tier else sla_kind
     outbox = messages_for_readers(staff.values(), sla_kind, build)
     outbox += messages_for_readers(group.values(), group_kind, build)

@@ -12,6 +12,9 @@ Rules (what the dashboard and the sweep rely on):
   sweep had not marked the breach yet, it is recorded then, at `due_at`.
 * `stopped_at` ends a clock that is no longer owed: the ticket left the tier, was
   resolved or closed, or was answered late.
+* Kinds: a response clock per tier entered, a resolution clock per (re)opening, a
+  next-response clock per customer message waiting for an answer (at most one owed at a
+  time; replies drive it, see answers.py).
 * Handlers lock the ticket's clock rows (`select_for_update`), so a reply and
   the escalation sweep's conditional update never both win.
 * Every handler issues a fixed number of queries, whatever the ticket's history.
@@ -31,7 +34,6 @@ from accounts.models import Tier
 from common.bulk import update_in_bulk
 from tickets import events
 from tickets.models import Status
-from tickets.permissions import can_work
 
 from .. import events as clock_events
 from ..models import Agreement, Clock, ClockKind, ClockPause
@@ -43,7 +45,7 @@ from .sync import sync_ticket_sla, tickets_sync_sla
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from tickets.models import Reply, Ticket, TicketEvent
+    from tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -65,24 +67,6 @@ SAVED = [
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _load(ticket: Ticket) -> list[Clock]:
-    return list(
-        Clock.objects.filter(ticket_id=ticket.pk)
-        .select_related("agreement__calendar")
-        .select_for_update(of=("self",))
-        .order_by("started_at", "id")
-    )
-
-
-def _ticket_policy(ticket: Ticket, clocks: list[Clock]) -> Policy | None:
-    """The agreement already applied to the ticket (stored on its clocks), else the applicable."""
-    for clock in reversed(clocks):
-        if clock.agreement is not None:
-            return policy_for(clock.agreement)
-    agreement = applicable_agreement(ticket.organisation_id)
-    return policy_for(agreement) if agreement is not None else None
 
 
 def ticket_policies(tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]) -> dict[int, Policy]:
@@ -117,6 +101,18 @@ def ticket_policies(tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]) -
 
 def clock_policy(clock: Clock, fallback: Policy) -> Policy:
     return policy_for(clock.agreement) if clock.agreement is not None else fallback
+
+
+def next_response_start(
+    *, ticket: Ticket, policy: Policy, clocks: Sequence[Clock], now: datetime, **facts: Any
+) -> Start | None:
+    """The start of a next-response clock for `ticket` (a customer's message, a reopen),
+    or None while one is owed already: a second message does not restart the deadline."""
+    own = [c for c in clocks if c.kind == ClockKind.NEXT_RESPONSE]
+    if any(is_open(c) for c in own):
+        return None
+    cycle = 1 + max((c.cycle for c in own), default=0)
+    return Start(ticket, policy, ClockKind.NEXT_RESPONSE.value, "", cycle, now, facts)
 
 
 def _end_pause(clock: Clock, policy: Policy, now: datetime, closing: Closing) -> float:
@@ -210,31 +206,11 @@ def silent_acknowledge_allowed(*, ticket: Ticket) -> bool:
     return bool(agreement and not agreement.acknowledge_needs_message)
 
 
-def clocks_meet_response(*, ticket: Ticket) -> Clock | None:
-    """First public staff reply or acknowledgement: the current tier's response is done."""
-    clocks = _load(ticket)
-    current = [
-        c for c in clocks if c.kind == ClockKind.RESPONSE and c.tier == ticket.tier and is_open(c)
-    ]
-    if not current:
-        return None
-    clock = max(current, key=lambda c: c.cycle)
-    policy = _ticket_policy(ticket, clocks)
-    if policy is None:
-        return None
-    now = timezone.now()
-    closing: Closing = []
-    facts = finish(clock, clock_policy(clock, policy), now, met=True, closing=closing)
-    close_pauses(closing, now)
-    _save(ticket, [clock], clocks)
-    events.insert([clock_events.met(clock, ticket=ticket, **facts)])
-    return clock
-
-
 def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
     """Status changes of many tickets (ticket, before, after), set-based: resolving meets
     the resolution clock and stops the rest, closing stops all, reopening starts a new
-    resolution cycle, waiting on the customer pauses and answering resumes."""
+    resolution cycle and a next-response clock (the customer is owed an answer), waiting
+    on the customer pauses and answering resumes."""
     if not changes:
         return
     tickets = [ticket for ticket, _before, _after in changes]
@@ -263,10 +239,15 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
                 if met:
                     notes.append(clock_events.met(clock, ticket=ticket, **facts))
         elif before in finished:
-            # Reopened: the resolution is owed again, as a new cycle.
+            # Reopened: the resolution is owed again, as a new cycle, and so is an answer.
             cycle = 1 + max((c.cycle for c in clocks if c.kind == ClockKind.RESOLUTION), default=0)
             kind, again = ClockKind.RESOLUTION.value, {"reopened": True}
             reopened.append(Start(ticket, policy, kind, "", cycle, now, again))
+            answer = next_response_start(
+                ticket=ticket, policy=policy, clocks=clocks, now=now, reopened=True
+            )
+            if answer is not None:
+                reopened.append(answer)
         elif after in pausing and before not in pausing:
             for clock in clocks:
                 # A clock already overdue (the sweep has not run yet) does not pause: its
@@ -394,8 +375,3 @@ def _credited_pause(policy: Policy, clock: Clock, pauses: list[ClockPause]) -> f
             break
         credited += pause.business_seconds or 0.0
     return credited
-
-
-def reply_meets_response(*, ticket: Ticket, reply: Reply) -> bool:
-    """A public reply by someone who can work the ticket counts as a response."""
-    return not reply.internal and can_work(ticket=ticket, user=reply.author)

@@ -1,12 +1,15 @@
 """Mirror a ticket's current clocks onto its denormalised SLA columns.
 
 This is the only code that writes Ticket.response_due_at/response_warn_at/
-resolution_due_at/resolution_warn_at/sla_breached/sla_paused/next_due_at, so the columns
-and `sla.selectors.SlaStatus` always agree with the clocks:
+resolution_due_at/resolution_warn_at/next_response_due_at/next_response_warn_at/
+sla_breached/sla_paused/next_due_at, so the columns and `sla.selectors.SlaStatus` always
+agree with the clocks:
 
 * response columns: the latest cycle of the current tier's response clock,
-  resolution columns: the latest resolution cycle; both NULL once that clock
-  is met or stopped (nothing owed → `met` when both are NULL);
+  resolution columns: the latest resolution cycle, next-response columns: the latest
+  next-response cycle (a customer's message awaiting an answer); each NULL once that
+  clock is met or stopped (nothing owed → `met` when all are NULL);
+* next_due_at: the earliest of the three deadlines (the queue's urgency order);
 * sla_breached: a current clock that is still owed has breached;
 * sla_paused: every owed, unbreached current clock is paused.
 """
@@ -29,6 +32,8 @@ COLUMNS = (
     "response_warn_at",
     "resolution_due_at",
     "resolution_warn_at",
+    "next_response_due_at",
+    "next_response_warn_at",
     "sla_breached",
     "sla_paused",
     "next_due_at",
@@ -37,14 +42,24 @@ COLUMNS = (
 
 def pick_current(*, tier: str, clocks: Iterable[Clock]) -> tuple[Clock | None, Clock | None]:
     """The response clock of `tier` and the resolution clock, latest cycles."""
-    response = resolution = None
-    for clock in clocks:
-        if clock.kind == ClockKind.RESPONSE:
-            if clock.tier == tier and (response is None or clock.cycle > response.cycle):
-                response = clock
-        elif resolution is None or clock.cycle > resolution.cycle:
-            resolution = clock
+    response, resolution, _answer = _latest(tier=tier, clocks=clocks)
     return response, resolution
+
+
+def _latest(*, tier: str, clocks: Iterable[Clock]) -> tuple[Clock | None, ...]:
+    """The latest cycles of: the response clock of `tier`, resolution, next response."""
+    latest: dict[str, Clock] = {}
+    for clock in clocks:
+        if clock.kind == ClockKind.RESPONSE and clock.tier != tier:
+            continue
+        known = latest.get(clock.kind)
+        if known is None or clock.cycle > known.cycle:
+            latest[clock.kind] = clock
+    return (
+        latest.get(ClockKind.RESPONSE),
+        latest.get(ClockKind.RESOLUTION),
+        latest.get(ClockKind.NEXT_RESPONSE),
+    )
 
 
 def current_clocks(*, ticket: Ticket) -> tuple[Clock | None, Clock | None]:
@@ -54,8 +69,8 @@ def current_clocks(*, ticket: Ticket) -> tuple[Clock | None, Clock | None]:
 
 def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
     """The ticket's SLA column values for these clocks (pure)."""
-    response, resolution = pick_current(tier=tier, clocks=clocks)
-    owed = [c for c in (response, resolution) if c and not c.met_at and not c.stopped_at]
+    response, resolution, answer = _latest(tier=tier, clocks=clocks)
+    owed = [c for c in (response, resolution, answer) if c and not c.met_at and not c.stopped_at]
 
     def instant(clock: Clock | None, field: str) -> datetime | None:
         return getattr(clock, field) if clock in owed else None
@@ -66,6 +81,8 @@ def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
         "response_warn_at": instant(response, "warn_at"),
         "resolution_due_at": instant(resolution, "due_at"),
         "resolution_warn_at": instant(resolution, "warn_at"),
+        "next_response_due_at": instant(answer, "due_at"),
+        "next_response_warn_at": instant(answer, "warn_at"),
         "sla_breached": any(c.breached_at for c in owed),
         "sla_paused": bool(unbreached) and all(c.paused_at for c in unbreached),
     }
@@ -73,8 +90,12 @@ def sla_columns(*, tier: str, clocks: Iterable[Clock]) -> dict[str, Any]:
 
 
 def next_due(values: dict[str, Any]) -> datetime | None:
-    """The stored `next_due_at` for a ticket's deadline columns: the earlier one set."""
-    due = (values.get("response_due_at"), values.get("resolution_due_at"))
+    """The stored `next_due_at` for a ticket's deadline columns: the earliest one set."""
+    due = (
+        values.get("response_due_at"),
+        values.get("resolution_due_at"),
+        values.get("next_response_due_at"),
+    )
     return min((instant for instant in due if instant is not None), default=None)
 
 

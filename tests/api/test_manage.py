@@ -21,6 +21,10 @@ def full_targets(minutes=60):
         {"kind": "resolution", "tier": "", "priority": p, "vip": False, "minutes": minutes * 10}
         for p in ("P1", "P2", "P3", "P4")
     ]
+    rows += [
+        {"kind": "next_response", "tier": "", "priority": p, "vip": False, "minutes": minutes * 2}
+        for p in ("P1", "P2", "P3", "P4")
+    ]
     return rows
 
 
@@ -117,7 +121,22 @@ def test_agreements_with_target_table(api, manager, acme):
     created = client.post("/api/v1/agreements/", body, format="json")
     assert created.status_code == 201, created.content
     agreement = Agreement.objects.get(name="Acme gold")
-    assert agreement.targets.count() == 16
+    assert agreement.targets.count() == 20
+    without_answers = [row for row in full_targets() if row["kind"] != "next_response"]
+    refused = client.post(
+        "/api/v1/agreements/",
+        {**body, "name": "No answers", "organisation": None, "targets": without_answers},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "Missing targets: Next response P1" in str(refused.json()["fields"]["targets"])
+    tiered = [*full_targets()[:-1], {**full_targets()[-1], "tier": "L1"}]
+    refused = client.post(
+        "/api/v1/agreements/",
+        {**body, "name": "Tiered", "organisation": None, "targets": tiered},
+        format="json",
+    )
+    assert refused.status_code == 400 and not Agreement.objects.filter(name="Tiered").exists()
     incomplete = client.post(
         "/api/v1/agreements/",
         {**body, "name": "Half", "organisation": None, "targets": full_targets()[:5]},
@@ -134,7 +153,7 @@ def test_agreements_with_target_table(api, manager, acme):
         f"/api/v1/agreements/{agreement.pk}/", {"targets": full_targets(30)}, format="json"
     )
     assert patched.status_code == 200
-    assert set(agreement.targets.values_list("minutes", flat=True)) == {30, 300}
+    assert set(agreement.targets.values_list("minutes", flat=True)) == {30, 300, 60}
 
 
 def test_escalation_rules(api, manager, l2tech):

@@ -18,6 +18,7 @@ RESOLUTION_MINUTES = 1440
 WARNING_PERCENT = 80
 
 _defaults = importlib.import_module("escalation.migrations.0002_default_rules")
+_next_response = importlib.import_module("escalation.migrations.0006_next_response_rules")
 
 
 def minutes(n: float) -> timedelta:
@@ -27,7 +28,7 @@ def minutes(n: float) -> timedelta:
 @pytest.fixture(autouse=True)
 def default_rules(db):
     """The shipped rules (transactional tests flush the data migration's rows)."""
-    for rule in _defaults.DEFAULT_RULES:
+    for rule in [*_defaults.DEFAULT_RULES, *_next_response.DEFAULT_RULES]:
         EscalationRule.objects.get_or_create(name=rule["name"], defaults=rule)
 
 

@@ -48,6 +48,8 @@ def test_default_rules_are_shipped_as_data():
         ("resolution_breach", ""),
         ("response_warning", ""),
         ("resolution_warning", ""),
+        ("next_response_warning", ""),
+        ("next_response_breach", ""),
     ]
 
 

@@ -26,7 +26,8 @@ def full_table(*, vip=False, minutes=60):
         for tier in Tier.values
         for priority in Priority.values
     ]
-    return rows + [TargetRow(ClockKind.RESOLUTION, "", p, vip, minutes * 10) for p in Priority]
+    rows += [TargetRow(ClockKind.RESOLUTION, "", p, vip, minutes * 10) for p in Priority]
+    return rows + [TargetRow(ClockKind.NEXT_RESPONSE, "", p, vip, minutes * 2) for p in Priority]
 
 
 def make_agreement(name, *, calendar, organisation=None, minutes=60):
@@ -40,12 +41,14 @@ def make_agreement(name, *, calendar, organisation=None, minutes=60):
 def test_standard_agreement_is_shipped_complete(standard):
     rows = [TargetRow(t.kind, t.tier, t.priority, t.vip, t.minutes) for t in standard.targets.all()]
     assert target_table_errors(rows) == []
-    assert len(rows) == 2 * (12 + 4)  # regular and VIP tables
+    assert len(rows) == 2 * (12 + 4 + 4)  # regular and VIP tables
     calendar = standard.calendar
     assert (calendar.time_zone, calendar.holiday_country) == ("Europe/Berlin", "DE")
     assert calendar.hours["0"] == [["08:00", "18:00"]] and "5" not in calendar.hours
     lookup = {(t.kind, t.tier, t.priority, t.vip): t.minutes for t in standard.targets.all()}
     assert [lookup[("response", "L1", p, False)] for p in Priority.values] == [15, 30, 60, 240]
+    assert [lookup[("next_response", "", p, False)] for p in Priority.values] == [30, 60, 120, 240]
+    assert [lookup[("next_response", "", p, True)] for p in Priority.values] == [15, 30, 60, 120]
 
 
 def test_organisation_agreement_wins_over_default(alice, gina, standard, at):
@@ -71,11 +74,21 @@ def test_without_any_agreement_tickets_get_no_clocks(alice, standard):
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (full_table()[1:], "Missing targets: response L1 P1"),
+        (full_table()[1:], "Missing targets: Response L1 P1"),
         ([*full_table()[:-1], TargetRow("resolution", "", "P4", False, 0)], "must be positive"),
-        ([*full_table(), *full_table(vip=True)[:5]], "Missing targets: resolution P1 VIP"),
-        ([*full_table(), full_table()[0]], "Duplicate target response L1 P1"),
-        ([*full_table(), TargetRow("resolution", "L1", "P1", True, 5)], "has no tier"),
+        ([*full_table(), *full_table(vip=True)[:5]], "Resolution P1 VIP"),
+        (full_table()[:-1], "Missing targets: Next response P4."),
+        (
+            [*full_table(), TargetRow("next_response", "L2", "P1", False, 5)],
+            "Only response targets have a tier",
+        ),
+        ([*full_table(), TargetRow("next_response", "", "P1", True, 0)], "must be positive"),
+        ([*full_table(), TargetRow("update", "", "P1", False, 5)], "Unknown kind"),
+        ([*full_table(), full_table()[0]], "Duplicate target Response L1 P1"),
+        (
+            [*full_table(), TargetRow("resolution", "L1", "P1", True, 5)],
+            "Only response targets have a tier",
+        ),
     ],
 )
 def test_incomplete_or_invalid_target_tables_are_refused(rows, message):
@@ -145,7 +158,7 @@ def test_manager_edits_agreements_in_the_admin_with_table_validation(client, man
         assert client.get(reverse(f"admin:sla_{name}_changelist")).status_code == 200
     url = reverse("admin:sla_agreement_add")
     assert client.get(url).status_code == 200
-    rows = full_table()[:-1]  # resolution P4 missing
+    rows = full_table()[:-1]  # next response P4 missing
     data = {
         "name": "Partial",
         "calendar": standard.calendar_id,
@@ -164,18 +177,18 @@ def test_manager_edits_agreements_in_the_admin_with_table_validation(client, man
         }
     refused = client.post(url, data)
     assert refused.status_code == 200
-    assert "Missing targets: resolution P4" in refused.content.decode()
+    assert "Missing targets: Next response P4" in refused.content.decode()
     assert not Agreement.objects.filter(name="Partial").exists()
     last = len(rows)
     data |= {
         "targets-TOTAL_FORMS": last + 1,
-        f"targets-{last}-kind": "resolution",
+        f"targets-{last}-kind": "next_response",
         f"targets-{last}-tier": "",
         f"targets-{last}-priority": "P4",
-        f"targets-{last}-minutes": 3000,
+        f"targets-{last}-minutes": 240,
     }
     assert client.post(url, data).status_code == 302
-    assert Agreement.objects.get(name="Partial").targets.count() == 16
+    assert Agreement.objects.get(name="Partial").targets.count() == 20
 
 
 def test_customers_and_technicians_cannot_use_the_sla_admin(client, l2tech):

@@ -272,7 +272,9 @@ def test_resolve_meets_resolution_and_reopen_starts_a_new_cycle(alice, l1tech, s
     assert resolution(ticket, cycle=1).met_at is not None
     ticket.refresh_from_db()
     assert ticket.resolution_due_at == second.due_at
-    started = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.CLOCK_STARTED).last()
+    started = TicketEvent.objects.filter(
+        ticket=ticket, kind=EventKind.CLOCK_STARTED, after__kind=ClockKind.RESOLUTION
+    ).last()
     assert started.after["reopened"] is True and started.after["cycle"] == 2
 
 

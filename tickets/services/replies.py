@@ -64,7 +64,7 @@ def ticket_reply(
                 if refusal:
                     raise Conflict(refusal, code="invalid_transition")
                 reopened = set_status(ticket=ticket, actor=author, status=Status.OPEN)
-        signals.ticket_replied.send(sender=Ticket, ticket=ticket, reply=reply)
+        signals.tickets_replied.send(sender=Ticket, replies=[(ticket, reply)])
         # The status change the reply caused first, then the reply (as they happened).
         events.announce(reopened + added)
     return reply
@@ -126,6 +126,10 @@ def tickets_add_note(*, tickets: Sequence[Ticket], author: User, body: str) -> l
         )
         for outcome, reply in zip(allowed, replies, strict=True):
             outcome.record = reply
-            signals.ticket_replied.send(sender=Ticket, ticket=outcome.ticket, reply=reply)
+        # One signal for the write: the clocks of all its tickets are handled set-based.
+        signals.tickets_replied.send(
+            sender=Ticket,
+            replies=[(o.ticket, reply) for o, reply in zip(allowed, replies, strict=True)],
+        )
         events.announce(recorded)
     return outcomes

@@ -154,7 +154,8 @@ class TargetSerializer(serializers.ModelSerializer):
 class AgreementSerializer(CleanModelSerializer):
     targets = TargetSerializer(
         many=True,
-        help_text="The complete table: response per L1–L3 × P1–P4, resolution per P1–P4; "
+        help_text="The complete table: response per L1–L3 × P1–P4, resolution and "
+        "next_response (answering a customer's message) per P1–P4, both without a tier; "
         "optionally a complete VIP table.",
     )
 
