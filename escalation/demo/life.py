@@ -88,6 +88,8 @@ class Life(Timeline):
         self.replies.append((reply, at))
         self._event(lambda: dated(events.reply_added(ticket=self.ticket, reply=reply), at))
         self.updated_at = at
+        if not internal and not author.is_support_staff:
+            self._owe_answer(at)
 
     def assign(self, at: datetime, tech: User) -> None:
         before = self.ticket.assignee
@@ -105,11 +107,11 @@ class Life(Timeline):
         self._reply(at, tech, body)
         if self.ticket.first_response_at is None:
             self.ticket.first_response_at = at
-        current = [
-            c for c in self._owed() if c.kind == ClockKind.RESPONSE and c.tier == self.ticket.tier
-        ]
-        if current:
-            self._finish(max(current, key=lambda c: c.cycle), at, met=True)
+        # A public staff reply is the tier's response and the answer a customer is owed.
+        for kind, tier in ((ClockKind.RESPONSE, self.ticket.tier), (ClockKind.NEXT_RESPONSE, "")):
+            current = [c for c in self._owed() if c.kind == kind and c.tier == tier]
+            if current:
+                self._finish(max(current, key=lambda c: c.cycle), at, met=True)
         return tech
 
     def answer(self, at: datetime) -> None:

@@ -97,6 +97,12 @@ class Timeline:
         if self.ticket.status in pausing_statuses(self.policy.agreement):
             self._pause([clock], at)
 
+    def _owe_answer(self, at: datetime, **facts: Any) -> None:
+        """A customer's message (or a reopen) is owed an answer: a next-response clock,
+        unless one is owed already."""
+        if not any(c.kind == ClockKind.NEXT_RESPONSE for c in self._owed()):
+            self._start(ClockKind.NEXT_RESPONSE, "", at, **facts)
+
     def _pause(self, clocks: list[Clock], at: datetime) -> None:
         status = self.ticket.status
         for clock in clocks:
@@ -288,6 +294,7 @@ class Timeline:
                 self._finish(clock, at, met=met)
         elif before in (Status.RESOLVED, Status.CLOSED):
             self._start(ClockKind.RESOLUTION, "", at, reopened=True)
+            self._owe_answer(at, reopened=True)
         elif status in pausing and before not in pausing:
             self._pause(self._owed(), at)
         elif before in pausing and status not in pausing:

@@ -52,6 +52,10 @@ def test_tickets_spread_over_the_quarter_with_believable_lives(seeded):
     assert replies.filter(author__role=Role.TECHNICIAN, internal=False).exists()
     assert replies.filter(internal=True).exists()
     assert ClockPause.objects.filter(ended_at__isnull=False).exists()
+    # Customers' messages were owed answers: met mostly, some late, a few still owed.
+    answers = Clock.objects.filter(kind="next_response")
+    assert answers.filter(met_at__isnull=False).count() > answers.count() / 2
+    assert answers.filter(breached_at__isnull=False).exists()
     manual = Escalation.objects.filter(kind=EscalationKind.MANUAL)
     assert manual.exists() and all(len(e.note) > 50 for e in manual)
     assert Escalation.objects.filter(kind=EscalationKind.BREACH, to_tier="L2").exists()
