@@ -122,12 +122,17 @@ def production_env(
     return env
 
 
-def manage(args: list[str], env: dict[str, str], *, timeout: float = 3600) -> str:
+def manage(
+    args: list[str], env: dict[str, str], *, timeout: float = 4 * 3600, progress: bool = False
+) -> str:
+    """Run a manage.py command; its stdout is returned, its stderr shown as it comes when
+    `progress` (a long measurement says what it has done so far)."""
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None if progress else subprocess.PIPE,
         text=True,
         timeout=timeout,
         check=False,
@@ -141,7 +146,7 @@ def measure_in(
     env: dict[str, str], *, size: int, seconds: float, clients: str, repeat: int
 ) -> dict[str, Any]:
     args = ["--size", str(size), "--seconds", str(seconds), "--clients", clients]
-    out = manage(["bench_measure", *args, "--repeat", str(repeat)], env)
+    out = manage(["bench_measure", *args, "--repeat", str(repeat)], env, progress=True)
     lines = [line for line in out.splitlines() if line.startswith(JSON_MARK)]
     if not lines:
         raise RuntimeError(f"bench_measure printed no figures:\n{out}")
@@ -290,11 +295,16 @@ def wrk(*, port: int, load: Load, clients: int, seconds: float) -> dict[str, flo
 # ----------------------------------------------------------------------------- in-process
 
 
-def median_ms(call: Callable[[], Any], *, repeat: int, warm: int = 2) -> float:
+def median_ms(
+    call: Callable[[], Any], *, repeat: int, warm: int = 2, budget_s: float = 60, least: int = 3
+) -> float:
+    """Median of `repeat` timed calls after `warm` untimed ones; a page that takes seconds
+    stops after `budget_s` of timed calls (but never before `least` of them)."""
     for _ in range(warm):
         call()
-    runs = []
-    for _ in range(repeat):
+    runs: list[float] = []
+    began = time.perf_counter()
+    while len(runs) < repeat and (len(runs) < least or time.perf_counter() - began < budget_s):
         started = time.perf_counter()
         call()
         runs.append((time.perf_counter() - started) * 1000)

@@ -53,6 +53,11 @@ class Command(BaseCommand):
         result = suite.parse_escalation(escalation.getvalue())
         result["drain_messages"] = suite.broker_length(redis_url) - queued_before
         suite.broker_trim(redis_url, keep=queued_before)
+        self._say(
+            f"seeded in {result['seed_s']:.1f} s; idle sweep {result['idle_ms']:.1f} ms; "
+            f"{result['drained']:,} escalated in {result['drain_s']:.1f} s "
+            f"({result['drain_messages']:,} broker messages)"
+        )
 
         users = get_user_model().objects
         manager, customer = (
@@ -67,6 +72,9 @@ class Command(BaseCommand):
         result.update(size=size, cores=os.cpu_count(), loadavg=[load_before, os.getloadavg()[0]])
         self.stdout.write(suite.JSON_MARK + json.dumps(result))
 
+    def _say(self, message: str) -> None:
+        self.stderr.write(f"  {connection.settings_dict['NAME']}: {message}")
+
     def _pages(self, manager, *, repeat: int, search: str) -> dict[str, float]:
         client = Client(headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
         client.force_login(manager)
@@ -79,12 +87,16 @@ class Command(BaseCommand):
 
             return call
 
-        return {
-            "queue": suite.median_ms(get("/queue/"), repeat=repeat),
-            "search": suite.median_ms(get("/queue/", q=search), repeat=repeat),
-            "dashboard": suite.median_ms(get("/dashboard/"), repeat=repeat),
-            "api": suite.median_ms(get("/api/v1/tickets/"), repeat=repeat),
-        }
+        pages = {}
+        for name, call in (
+            ("queue", get("/queue/")),
+            ("search", get("/queue/", q=search)),
+            ("dashboard", get("/dashboard/")),
+            ("api", get("/api/v1/tickets/")),
+        ):
+            pages[name] = suite.median_ms(call, repeat=repeat)
+            self._say(f"{name}: median {pages[name]:,.1f} ms")
+        return pages
 
     def _load(self, manager, customer, *, seconds: float, clients: list[int]) -> dict:
         client = Client(headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
@@ -124,10 +136,12 @@ class Command(BaseCommand):
                     suite.check_once(port, load)
                     # Every worker imports its views on its first requests: not measured.
                     suite.wrk(port=port, load=load, clients=2 * suite.GUNICORN_WORKERS, seconds=1)
-                    figures[name] = {
-                        str(c): suite.wrk(port=port, load=load, clients=c, seconds=seconds)
-                        for c in clients
-                    }
+                    figures[name] = {}
+                    for c in clients:
+                        figures[name][str(c)] = suite.wrk(
+                            port=port, load=load, clients=c, seconds=seconds
+                        )
+                        self._say(f"gunicorn {name}, {c} clients: {figures[name][str(c)]}")
             finally:
                 suite.stop(web)
         return figures
