@@ -7,7 +7,7 @@
 #   VENV=/path/to/venv bash scripts/run_embedded.sh   # an existing environment instead of .venv
 #
 # The first start seeds the demo desk (seed_demo: 800 tickets with 90 days of history,
-# about 10 s on SQLite); later starts find the tickets and leave them as they are.
+# 10–25 s on SQLite); later starts find the tickets and leave them as they are.
 #
 # Ctrl-C or SIGTERM stops both the web server and the worker. Running it again
 # is safe: migrations and the demo data are idempotent.

@@ -115,22 +115,32 @@ def ensure_cast() -> dict[str, User]:
     }
     for name in CATEGORIES:
         Category.objects.get_or_create(name=name)
-    password = make_password(DEMO_PASSWORD)
-    users = {}
-    for spec in CAST:
+    return ensure_users(CAST, organisations=orgs)
+
+
+def ensure_users(specs: list[dict], *, organisations: dict[str, Organisation]) -> dict[str, User]:
+    """Users of these specs (username, names, "org" name, role …), created if missing with
+    the demo password; existing ones are left as they are. The password is hashed only when
+    someone is missing (hashing is slow on purpose, and every `make run` calls this)."""
+    users = {
+        u.username: u for u in User.objects.filter(username__in=[s["username"] for s in specs])
+    }
+    missing = [spec for spec in specs if spec["username"] not in users]
+    password = make_password(DEMO_PASSWORD) if missing else ""
+    for spec in missing:
         spec = dict(spec)
         org = spec.pop("org", None)
-        user, created = User.objects.get_or_create(
+        user, _created = User.objects.get_or_create(
             username=spec["username"],
             defaults={
                 **spec,
-                "organisation": orgs.get(org) if org else None,
+                "organisation": organisations.get(org) if org else None,
                 "email": f"{spec['username']}@example.com",
                 "password": password,
             },
         )
         users[user.username] = user
-    return users
+    return {spec["username"]: users[spec["username"]] for spec in specs}
 
 
 def bulk_tickets(count: int, *, batch_size: int = 5000, seed: int = 7) -> int:

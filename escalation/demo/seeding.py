@@ -7,7 +7,6 @@ import random
 import zoneinfo
 from datetime import datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from sla.models import Clock, ClockPause
 from sla.policies import applicable_agreements, policy_for
 from sla.services.sync import sla_columns
 from tickets import events
-from tickets.demo import DEMO_PASSWORD, ensure_cast
+from tickets.demo import ensure_cast, ensure_users
 from tickets.models import Category, Participation, Reply, Ticket
 
 from ..models import Escalation, EscalationRule
@@ -40,21 +39,8 @@ def ensure_people() -> dict[str, User]:
         name: Organisation.objects.get_or_create(name=name, defaults={"time_zone": tz})[0]
         for name, (tz, _share) in texts.ORGANISATIONS.items()
     }
-    password = make_password(DEMO_PASSWORD)
-    for spec in texts.PEOPLE:
-        spec = dict(spec)
-        org = spec.pop("org", None)
-        spec.setdefault("role", Role.CUSTOMER)
-        cast[spec["username"]] = User.objects.get_or_create(
-            username=spec["username"],
-            defaults={
-                **spec,
-                "organisation": orgs.get(org) if org else None,
-                "email": f"{spec['username']}@example.com",
-                "password": password,
-            },
-        )[0]
-    return cast
+    specs = [{"role": Role.CUSTOMER, **spec} for spec in texts.PEOPLE]
+    return cast | ensure_users(specs, organisations=orgs)
 
 
 class Desk:
