@@ -220,6 +220,20 @@ class Ticket(BaseModel):
                 name="ticket_queue_vip",
                 condition=Q(status__in=QUEUE_STATUSES, is_vip=True),
             ),
+            # The dashboard: rated tickets by resolution (ratings not rolled up yet, the
+            # comments), and the active tickets by tier, age, assignee and breach for the
+            # backlog and the workload (one index-only scan on PostgreSQL).
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_rated_resolved",
+                condition=Q(satisfaction_rating__isnull=False),
+            ),
+            models.Index(
+                fields=["tier", "created_at"],
+                include=["assignee", "sla_breached", "organisation"],
+                name="ticket_active_tier_created",
+                condition=Q(status__in=QUEUE_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

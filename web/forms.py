@@ -236,7 +236,9 @@ class QueueFilterForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any active"))] + Status.choices
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any active")), ("all", _("Any status"))] + Status.choices,
     )
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", _("Any"))] + Priority.choices

@@ -55,7 +55,8 @@ def queue_scope(
     elif tier and tier != "all":
         tickets = tickets.filter(tier=tier)
     status = filters.get("status")
-    tickets = tickets.filter(status=status) if status else tickets.active()
+    if status != "all":  # "all": every status (the dashboard's links to resolved tickets)
+        tickets = tickets.filter(status=status) if status else tickets.active()
     if filters.get("priority"):
         tickets = tickets.filter(priority=filters["priority"])
     if filters.get("organisation"):

@@ -189,3 +189,30 @@ def test_dashboard(api, manager, alice, file_ticket):
     assert scoped.status_code == 200 and scoped.json()["organisation"] == alice.organisation_id
     backwards = client.get("/api/v1/sla/dashboard/", {"start": "2026-02-01", "end": "2026-01-01"})
     assert backwards.status_code == 400
+
+
+@pytest.mark.parametrize("tickets,days", [(2, 7), (20, 60)])
+def test_dashboard_query_count_is_constant(
+    api, manager, alice, tickets, days, django_assert_num_queries
+):
+    """The same queries whatever the tickets and the days, rolled up or not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.services import rollups_rebuild
+    from tests.factories import TicketFactory
+    from tests.web.test_dashboard import clock
+
+    for n in range(tickets):
+        started = timezone.now() - timedelta(days=n % days, hours=1)
+        clock(TicketFactory(requester=alice), tier="L1", minutes=n, outcome="met", started=started)
+    client = api(manager)
+    start = (timezone.localdate() - timedelta(days=days - 1)).isoformat()
+    # token, user, state, six live queries, names, comments, active tickets, at risk,
+    # technicians
+    with django_assert_num_queries(13):
+        assert client.get("/api/v1/sla/dashboard/", {"start": start}).status_code == 200
+    rollups_rebuild()
+    with django_assert_num_queries(14):  # + the summed rollup rows
+        assert client.get("/api/v1/sla/dashboard/", {"start": start}).status_code == 200

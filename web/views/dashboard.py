@@ -16,6 +16,7 @@ from reports.csv_export import csv_response
 from reports.selectors import dashboard_figures
 
 from ..forms import DashboardFilterForm
+from ..queue_figures import figure_links
 
 DEFAULT_DAYS = 14
 TABLES = (
@@ -52,14 +53,17 @@ def dashboard(request):
     if valid and request.GET.get("format") == "csv":
         return _csv(figures, request.GET.get("table", ""), start, end)
     peak = max((row["breaches"] for row in figures["breaches_per_day"]), default=0)
+    tables = figure_links(figures, start=start, end=end, organisation=data.get("organisation"))
     context = {
         "form": form,
         "figures": figures,
+        "tables": tables,
         "start": start,
         "end": end,
+        "today": today.isoformat(),
         "bars": [
             {**row, "height": _bar_height(row["breaches"], peak)}
-            for row in figures["breaches_per_day"]
+            for row in tables["breaches_per_day"]
         ],
         "peak": peak,
         "organisations": Organisation.objects.order_by("name").only("id", "name"),

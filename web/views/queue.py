@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation, Role, User
@@ -14,6 +15,7 @@ from escalation.services.bulk_actions import MAX_TICKETS
 
 from ..forms import QueueFilterForm
 from ..paging import cursor_page
+from ..queue_figures import FigureFilterForm, apply_figure_filters, has_figure_filters
 from ..selectors import queue_tickets
 from . import queue_views
 
@@ -39,6 +41,11 @@ def queue(request):
     form = QueueFilterForm(data, tiers=tiers)
     filters = form.cleaned_data if form.is_valid() else {"tier": default_tier}
     tickets = queue_views.refine(queue_tickets(user=user, filters=filters), data=data)
+    # The tickets behind a dashboard figure (web/queue_figures.py); bad values: 400.
+    figure_form = FigureFilterForm(request.GET)
+    figure = has_figure_filters(request.GET)
+    if figure and figure_form.is_valid():
+        tickets = apply_figure_filters(tickets, figure_form.cleaned_data, now=timezone.now())
     page = cursor_page(tickets, cursor=request.GET.get("cursor", ""), size=PAGE_SIZE, cap=COUNT_CAP)
     query = data.copy()
     for name in ("cursor", "page", "partial"):
@@ -51,14 +58,16 @@ def queue(request):
         "tier_label": filters.get("tier") or default_tier,
         "handed_off": filters.get("who") == "handed_off",
         "poll_seconds": getattr(settings, "TIERDESK_QUEUE_POLL_SECONDS", 15),
+        "figure_form": figure_form if figure else None,
         **queue_views.sort_context(data=data),
     }
+    status = 400 if figure and not figure_form.is_valid() else 200
     if request.GET.get("partial"):
-        return render(request, "web/_queue_rows.html", context)
+        return render(request, "web/_queue_rows.html", context, status=status)
     context["organisations"] = Organisation.objects.order_by("name").only("id", "name")
     context.update(queue_views.views_context(user=user, data=data, views=views, chosen=chosen))
     context["staff"] = User.objects.filter(
         Q(role=Role.TECHNICIAN) | Q(role=Role.MANAGER), is_active=True
     ).order_by("role", "tier", "username")
     context["bulk_max"] = MAX_TICKETS
-    return render(request, "web/queue.html", context)
+    return render(request, "web/queue.html", context, status=status)
