@@ -236,14 +236,19 @@ def test_categories_and_filing_under_one(api, alice):
 
 def test_count_stops_at_the_cap_and_says_so(api, alice, manager, settings):
     TicketFactory.create_batch(7, requester=alice)
-    settings.TIERDESK_API_COUNT_CAP = 5
+    # Cursor pages (the default) count on the first page, up to their own cap.
+    settings.TIERDESK_API_CURSOR_COUNT_CAP = 5
     body = api(manager).get("/api/v1/tickets/", {"page_size": 2}).json()
     assert (body["count"], body["count_exact"]) == (5, False)
     assert len(body["results"]) == 2
-    settings.TIERDESK_API_COUNT_CAP = 7
+    settings.TIERDESK_API_CURSOR_COUNT_CAP = 7
     body = api(manager).get("/api/v1/tickets/", {"page_size": 2}).json()
     assert (body["count"], body["count_exact"]) == (7, True)
-    # Pages end at the cap: the last one holds what is left below it.
+    # Page numbers (deprecated) count every page up to TIERDESK_API_COUNT_CAP and end there:
+    # the last one holds what is left below it.
+    settings.TIERDESK_API_COUNT_CAP = 5
+    body = api(manager).get("/api/v1/tickets/", {"page_size": 2, "page": 1}).json()
+    assert (body["count"], body["count_exact"]) == (5, False)
     settings.TIERDESK_API_COUNT_CAP = 5
     last = api(manager).get("/api/v1/tickets/", {"page_size": 2, "page": 3}).json()
     assert len(last["results"]) == 1
