@@ -54,7 +54,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             refreshed = rollups_refresh()
             out(
-                f"{'':>19} rollups_refresh (35 days) {time.perf_counter() - started:.1f} s; "
+                f"{'':>19} rollups_refresh ({settings.TIERDESK_ROLLUP_REFRESH_DAYS} days) "
+                f"{time.perf_counter() - started:.1f} s; "
                 f"{rows:,} rollup rows in all, {refreshed:,} refreshed"
             )
             for name, query in periods.items():
