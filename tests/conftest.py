@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
 from accounts.models import Role, Tier
 from tests.factories import ManagerFactory, OrganisationFactory, TechnicianFactory, UserFactory
@@ -37,6 +38,18 @@ def _fresh_cache():
     forget_cached_keys()
     yield
     forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_and_zone():
+    """A request through the test client leaves its user's language active in this thread (as
+    LocaleMiddleware does in a server worker until the next request): start every test in the
+    default language and zone so no test reads another's German."""
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)
