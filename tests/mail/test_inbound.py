@@ -92,6 +92,9 @@ def test_reply_threads_on_the_desks_message_id_quotes_stripped_original_kept(
     assert reply.body == "That fixed it, thanks!"
     row = InboundMail.objects.get(reply=reply)
     assert b"Please restart the client." in row.original.read()  # the full original, for staff
+    # A customer's mail is owed an answer like a reply in the browser: the clock runs.
+    ticket.refresh_from_db()
+    assert ticket.next_response_due_at is not None
 
 
 def test_german_quote_header_is_stripped(dovecot, folder, desk_mailbox, gina, l1tech):

@@ -41,6 +41,13 @@ class TicketSerializer(serializers.ModelSerializer):
     resolution_due = serializers.DateTimeField(
         source="resolution_due_at", read_only=True, allow_null=True
     )
+    next_response_due = serializers.DateTimeField(
+        source="next_response_due_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When the customer's latest message must be answered by (the "
+        "next-response clock); null while no message waits for an answer.",
+    )
     sla_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,6 +70,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated",
             "response_due",
             "resolution_due",
+            "next_response_due",
             "sla_status",
             "satisfaction_rating",
         ]
