@@ -7,10 +7,11 @@ read those on the ticket page, where access is checked.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext
 
 from accounts.models import Tier
@@ -28,25 +29,38 @@ if TYPE_CHECKING:
 _texts: ContextVar[dict[tuple, str] | None] = ContextVar("escalation_texts", default=None)
 
 
-def _(message: str) -> str:
+def _once(key: tuple, make: Callable[[], str]) -> str:
+    """`make()`, remembered for the batch (`texts_once`) under `key` and the active language."""
     texts = _texts.get()
     if texts is None:
-        return gettext(message)
-    key = (get_language(), message)
+        return make()
+    key = (get_language(), *key)
     text = texts.get(key)
     if text is None:
-        text = texts[key] = gettext(message)
+        text = texts[key] = make()
     return text
 
 
+def _(message: str) -> str:
+    return _once((message,), lambda: gettext(message))
+
+
 def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
+    def label() -> str:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    return _once((choices, value), label)
 
 
 def _when(instant: datetime) -> str:
     """An absolute time in the reader's zone (active while rendering), with the zone named:
-    the same words as the pages' `when` filter."""
-    return zoned_text(instant)
+    the same words as the pages' `when` filter. The text names the minute, so one rendering
+    serves every instant of that minute in a batch (a drain's clocks share a few)."""
+    minute = instant.replace(second=0, microsecond=0)
+    return _once(("when", get_current_timezone(), minute), lambda: zoned_text(minute))
 
 
 def _clock_kind(clock: Clock) -> str:
@@ -60,8 +74,8 @@ def _clock_kind(clock: Clock) -> str:
 
 @contextlib.contextmanager
 def texts_once() -> Iterator[None]:
-    """Translate each text once for a whole batch (gettext was most of a message's cost);
-    the batch runs in one active language throughout, so the texts are the same."""
+    """Translate each text once per language for a whole batch (gettext, labels and dates
+    were most of a message's cost); recipients' languages and zones are part of the keys."""
     token = _texts.set({})
     try:
         yield

@@ -90,11 +90,16 @@ def as_reader(user: User) -> Iterator[None]:
 
 
 def messages_for_readers(
-    users: Iterable[User], kind: str, build: Callable[[User], tuple[str, str]]
+    users: Iterable[User],
+    kind: str,
+    build: Callable[[User], tuple[str, str]],
+    *,
+    texts: dict[tuple, tuple[str, str]] | None = None,
 ) -> list[Message]:
     """One message per recipient, each in their language and time zone; `build(user)` runs
-    once per (language, time zone, staff or customer) among the recipients."""
-    texts: dict[tuple, tuple[str, str]] = {}
+    once per (language, time zone, staff or customer) among the recipients (and among the
+    calls that pass the same `texts`, for one cause told to several groups)."""
+    texts = {} if texts is None else texts
     out = []
     for user in users:
         key = (user.language or settings.LANGUAGE_CODE, user.time_zone, user.is_support_staff)

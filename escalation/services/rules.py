@@ -188,8 +188,9 @@ def clock_outbox(
     else:
         sla_kind = NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING
     group_kind = NotificationKind.ESCALATED if moved_from != ticket.tier else sla_kind
-    outbox = messages_for_readers(staff.values(), sla_kind, build)
-    outbox += messages_for_readers(group.values(), group_kind, build)
+    texts: dict[tuple, tuple[str, str]] = {}  # one rendering per reader kind for both lists
+    outbox = messages_for_readers(staff.values(), sla_kind, build, texts=texts)
+    outbox += messages_for_readers(group.values(), group_kind, build, texts=texts)
     if any(r.notify_requester for r in rules):
         # Customers learn that the ticket got attention, not the internal routing.
         outbox += messages_for_readers(
