@@ -23,6 +23,7 @@ Domain code imports these and never `_state`, `run_on_commit` or psycopg.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 from collections.abc import Callable, Sequence
@@ -252,9 +253,10 @@ def update_in_bulk(
             cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)  # noqa: S608
         return
     # The temporary table lives until the end of the transaction (ON COMMIT DROP); one per
-    # table and column set (a transaction may update several).
-    temp = "bulk_" + model._meta.db_table + "_" + "_".join(columns)
-    temp = connection.ops.quote_name(temp[:63])
+    # table and column set (a transaction may update several), named by a digest of the
+    # columns (names are cut at 63 characters, and two sets must never share a table).
+    digest = hashlib.blake2s("|".join(columns).encode(), digest_size=6).hexdigest()
+    temp = connection.ops.quote_name(f"bulk_{model._meta.db_table[:40]}_{digest}")
     definitions = ", ".join(
         f"{name} {field.db_type(connection)}" for name, field in zip(quoted, fields, strict=True)
     )

@@ -9,6 +9,8 @@ events and the ticket's SLA columns commit or roll back with the change.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.dispatch import receiver
 
 from tickets import signals as ticket_signals
@@ -29,9 +31,10 @@ def on_ticket_created(*, ticket, **kwargs) -> None:
 
 
 @receiver(ticket_signals.tickets_tier_changed, sender=Ticket, dispatch_uid="sla_tier_changed")
-def on_tiers_changed(*, changes, **kwargs) -> None:
+def on_tiers_changed(*, changes, **kwargs) -> dict[int, dict[str, Any]]:
+    # Answered to the tier-move service, which writes the SLA columns with the move.
     moves = [(ticket, before, after) for ticket, before, after, _reason in changes]
-    tier.clocks_change_tier(changes=moves)
+    return tier.clocks_change_tier(changes=moves)
 
 
 @receiver(ticket_signals.tickets_status_changed, sender=Ticket, dispatch_uid="sla_status_changed")

@@ -1,9 +1,11 @@
 """Mirror a ticket's current clocks onto its denormalised SLA columns.
 
-This is the only code that writes Ticket.response_due_at/response_warn_at/
+This is the only code that computes Ticket.response_due_at/response_warn_at/
 resolution_due_at/resolution_warn_at/next_response_due_at/next_response_warn_at/
-sla_breached/sla_paused/next_due_at, so the columns and `sla.selectors.SlaStatus` always
-agree with the clocks:
+sla_breached/sla_paused/next_due_at (`sla_columns`), so the columns and
+`sla.selectors.SlaStatus` always agree with the clocks. They are written here, or, where
+a ticket service changes the same rows (a tier move), answered to it and written with
+its change in one UPDATE:
 
 * response columns: the latest cycle of the current tier's response clock,
   resolution columns: the latest resolution cycle, next-response columns: the latest
@@ -99,6 +101,21 @@ def next_due(values: dict[str, Any]) -> datetime | None:
     return min((instant for instant in due if instant is not None), default=None)
 
 
+def tickets_sla_columns(
+    *, tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]
+) -> dict[int, dict[str, Any]]:
+    """The SLA column values of these tickets for their clocks (all clocks of each ticket,
+    by ticket id), by ticket id; set on the instances too. For a ticket service that writes
+    them with its own change of the rows (a tier move answers them from its signal)."""
+    columns = {}
+    for ticket in tickets:
+        values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))
+        for field, value in values.items():
+            setattr(ticket, field, value)
+        columns[ticket.pk] = values
+    return columns
+
+
 def tickets_sync_sla(
     *,
     tickets: Sequence[Ticket],
@@ -112,13 +129,7 @@ def tickets_sync_sla(
         from .marking import clocks_for_tickets  # marking imports this module
 
         clocks = clocks_for_tickets([t.pk for t in tickets], lock=False)
-    rows = []
-    for ticket in tickets:
-        values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))
-        for field, value in values.items():
-            setattr(ticket, field, value)
-        rows.append((ticket.pk, values))
-    write_columns(rows=rows)
+    write_columns(rows=list(tickets_sla_columns(tickets=tickets, clocks=clocks).items()))
 
 
 def sync_ticket_sla(*, ticket: Ticket, clocks: Iterable[Clock] | None = None) -> None:

@@ -15,7 +15,7 @@ import contextvars
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
@@ -25,11 +25,10 @@ from .clocks import Closing, clock_policy, close_pauses, finish, save_clocks, ti
 from .deadlines import is_open
 from .marking import clocks_for_tickets
 from .starting import Start, clocks_start
-from .sync import tickets_sync_sla
+from .sync import tickets_sla_columns
 
 if TYPE_CHECKING:
     from tickets.models import Ticket as TicketType
-    from tickets.models import TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +53,15 @@ def clocks_change_tier(
     *,
     changes: Sequence[tuple[TicketType, str, str]],
     now: datetime | None = None,
-) -> tuple[list[Clock], list[TicketEvent]]:
+) -> dict[int, dict[str, Any]]:
     """For each (ticket, before, after): stop `before`'s open response clock, start `after`'s.
 
-    The tickets already carry their new tier. Returns the clocks started and their
-    CLOCK_STARTED events (inserted, for the caller to announce).
+    The tickets already carry their new tier; their rows are written by the tier-move
+    service, which this answers with the tickets' new SLA column values (by ticket id), so
+    it writes them with the move. The clocks' CLOCK_STARTED events are inserted here.
     """
     if not changes:
-        return [], []
+        return {}
     now = now or timezone.now()
     tickets = [ticket for ticket, _, _ in changes]
     known = _already_read.get()
@@ -104,11 +104,9 @@ def clocks_change_tier(
         # A paused clock also closes its pause and moves its deadlines (rare).
         close_pauses(closing, now)
         save_clocks(stopped)
-    started, recorded = clocks_start(starts=starts)
-    for clock in started:
+    for clock in clocks_start(starts=starts)[0]:
         clocks[clock.ticket_id].append(clock)
-    tickets_sync_sla(tickets=tickets, clocks=clocks)
-    return started, recorded
+    return tickets_sla_columns(tickets=tickets, clocks=clocks)
 
 
 def _stop(ids: list[int], now: datetime) -> None:

@@ -26,6 +26,7 @@ from ..permissions import can_work, is_customer_party, transition_refusal
 from ..selectors import assignable_users
 from .inputs import MAX_TEXT, clean_text, lock_many, locked
 from .participation import participations_record
+from .rows import answered_columns, tickets_write
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -334,7 +335,6 @@ def tickets_move_tier(
         now = timezone.now()
         changes: list[tuple[Ticket, str, str, str]] = []
         built: list[TicketEvent] = []
-        rows = []
         for ticket, move in zip(tickets, moves, strict=True):
             if not ticket.is_active:
                 raise Conflict(_("Only active tickets change tier."), code="ticket_inactive")
@@ -356,10 +356,7 @@ def tickets_move_tier(
                     events.assignee_changed(ticket=ticket, actor=actor, before=assignee, after=None)
                 )
                 ticket.assignee = None
-            values = {"tier": move.tier, "assignee_id": ticket.assignee_id, "updated_at": now}
-            rows.append((ticket.pk, values))
             changes.append((ticket, before, move.tier, move.reason))
-        update_in_bulk(Ticket, rows=rows, columns=("tier", "assignee_id", "updated_at"))
         if actor is not None:
             participations_record(
                 worked=[
@@ -375,7 +372,14 @@ def tickets_move_tier(
                 at=now,
             )
         recorded = events.insert(built)
-        signals.tickets_tier_changed.send(sender=Ticket, changes=changes, actor=actor)
+        # The SLA engine answers the moved tickets' SLA columns (new tier's deadlines): the
+        # rows are written once, with the move.
+        answers = signals.tickets_tier_changed.send(sender=Ticket, changes=changes, actor=actor)
+        tickets_write(
+            tickets=tickets,
+            columns=("tier", "assignee_id", "updated_at"),
+            answered=answered_columns(answers),
+        )
         events.announce(recorded)
     return tickets
 
