@@ -52,7 +52,8 @@ logger = logging.getLogger(__name__)
 Closing = list[tuple[int, float]]  # pauses to close: (clock id, business seconds)
 
 # From this many changed clocks on, they are written through common.bulk (a few fixed
-# queries, linear) rather than bulk_update (one query, quadratic in the rows).
+# queries, linear) rather than bulk_update (one query, but its CASE chains grow
+# quadratically: a release resolving 10,000 tickets spent most of its time there).
 BULK_THRESHOLD = 200
 SAVED = [
     "target_minutes",
@@ -268,14 +269,7 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
                     changed.append(clock)
                     notes.append(clock_events.resumed(clock, ticket=ticket, paused_seconds=seconds))
     close_pauses(closing, now)
-    if changed:
-        if len(changed) < BULK_THRESHOLD:
-            Clock.objects.bulk_update(changed, SAVED)
-        else:
-            # bulk_update's CASE chains grow quadratically: a release resolving 10,000
-            # tickets spent most of its time there; a temporary table + one UPDATE is linear.
-            rows = [(c.pk, {f: getattr(c, f) for f in SAVED}) for c in changed]
-            update_in_bulk(Clock, rows=rows, columns=SAVED)
+    save_clocks(changed)
     paused = [c for c in changed if c.paused_at == now]
     if paused:
         ClockPause.objects.bulk_create([ClockPause(clock=c, started_at=now) for c in paused])
@@ -337,8 +331,7 @@ def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
         ClockPause.objects.filter(clock_id__in=uncredited, ended_at__isnull=True).update(
             ended_at=timezone.now(), business_seconds=0
         )
-    if changed:
-        Clock.objects.bulk_update(changed, SAVED)
+    save_clocks(changed)
     events.insert(notes)
     tickets_sync_sla(tickets=tickets, clocks=by_ticket)
 

@@ -18,15 +18,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from common.bulk import pending_on_commit
+from common.bulk import pending_on_commit, update_in_bulk
 from tickets import events
 from tickets.models import Ticket
 
 from .. import events as clock_events
 from .. import policies
 from ..models import OWED, Agreement, Clock, ClockPause
+from .clocks import save_clocks
 from .deadlines import deadlines
-from .sync import sla_columns, write_columns
+from .sync import tickets_sync_sla
 
 logger = logging.getLogger(__name__)
 
@@ -157,16 +158,19 @@ def _recompute_batch(*, ticket_ids: list[int], agreement_ids: set[int]) -> int:
         )
     if not changed:
         return 0
-    Clock.objects.bulk_update(
-        changed, ["due_at", "warn_at", "target_minutes", "paused_seconds"], batch_size=500
+    # Written as every clock service writes them (the tickets are locked, so the clocks'
+    # other columns as read are current).
+    save_clocks(changed)
+    update_in_bulk(
+        ClockPause,
+        rows=[(p.pk, {"business_seconds": p.business_seconds}) for p in changed_pauses],
+        columns=["business_seconds"],
     )
-    ClockPause.objects.bulk_update(changed_pauses, ["business_seconds"], batch_size=500)
     events.insert(new_events)
     by_ticket: dict[int, list[Clock]] = defaultdict(list)
     for clock in clocks:
         by_ticket[clock.ticket_id].append(clock)
-    touched = {c.ticket_id for c in changed}
-    rows = [(pk, sla_columns(tier=tickets[pk].tier, clocks=by_ticket[pk])) for pk in touched]
-    write_columns(rows=rows)
+    touched = sorted({c.ticket_id for c in changed})
+    tickets_sync_sla(tickets=[tickets[pk] for pk in touched], clocks=by_ticket)
     logger.info("recomputed %d clocks of %d tickets", len(changed), len(touched))
     return len(changed)
