@@ -84,6 +84,19 @@ def submit_form(
     return Submission(form=form, done=True, result=result)
 
 
+class _CategoryOptions:
+    """The category select's options, read once, when the form is rendered (not to
+    validate: ticket_create looks the id up)."""
+
+    def __init__(self) -> None:
+        self._options: list[tuple[object, str]] | None = None
+
+    def __iter__(self):
+        if self._options is None:
+            self._options = [("", "---------"), *Category.objects.values_list("pk", "name")]
+        return iter(self._options)
+
+
 class TicketCreateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
@@ -91,9 +104,8 @@ class TicketCreateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown: **bold**, lists, `code`. Use Preview to check."),
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False
-    )
+    # An id: ticket_create looks the category up (an unknown one is its field error).
+    category = IdFormField(label=_("Category"), required=False, widget=forms.Select)
     impact = forms.ChoiceField(
         label=_("Impact: who is affected?"),
         choices=[
@@ -113,6 +125,10 @@ class TicketCreateForm(forms.Form):
         initial=Level.MEDIUM,
     )
     attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget.choices = _CategoryOptions()
 
 
 class ReplyForm(forms.Form):

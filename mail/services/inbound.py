@@ -243,7 +243,7 @@ def _new_ticket(mailbox, parsed: ParsedMail, user, done, follow_up: Ticket | Non
         requester=user,
         subject=subject[:MAX_SUBJECT],
         description=_with_note(_limited(parsed.text) or _("(no text)"), dropped),
-        category=mailbox.category,
+        category_id=mailbox.category_id,
         priority=mailbox.priority if not user.is_support_staff else None,
         files=files,
     )

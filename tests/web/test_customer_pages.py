@@ -79,6 +79,21 @@ def test_file_a_ticket_with_attachment_maps_impact_and_urgency(client, alice, pn
     assert ticket.attachments.get().filename == "screenshot.png"
 
 
+def test_the_category_is_filed_by_id_and_an_unknown_one_is_a_400_next_to_the_field(
+    client, alice
+):
+    from tests.factories import CategoryFactory
+
+    network = CategoryFactory(name="Network")
+    client.force_login(alice)
+    form = {"subject": "S", "description": "D", "impact": "low", "urgency": "low"}
+    refused = client.post(reverse("ticket-new"), form | {"category": network.pk + 1000})
+    assert refused.status_code == 400 and "No such category." in refused.content.decode()
+    assert not Ticket.objects.exists()
+    client.post(reverse("ticket-new"), form | {"category": network.pk})
+    assert Ticket.objects.get().category == network
+
+
 def test_customer_cannot_pick_p1_even_by_forging_the_form(client, alice):
     client.force_login(alice)
     client.post(

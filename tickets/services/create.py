@@ -36,11 +36,12 @@ def ticket_create(
     subject: str,
     description: str,
     actor: User | None = None,
-    category: Category | None = None,
+    category_id: int | None = None,
     priority: str | None = None,
     files: Sequence[UploadedFile] = (),
 ) -> Ticket:
-    """File a ticket for `requester`, by the requester or by staff on their behalf."""
+    """File a ticket for `requester`, by the requester or by staff on their behalf; the
+    category by id (looked up here: an unknown one is a field error, nothing filed)."""
     actor = actor or requester
     if not (actor.pk == requester.pk or actor.is_support_staff):
         raise NotAllowed(_("Only staff can file a ticket on someone else's behalf."))
@@ -54,6 +55,7 @@ def ticket_create(
     if not actor.is_support_staff and priority not in CUSTOMER_PRIORITIES:
         raise field_error("priority", _("Customers can choose P2, P3 or P4; staff triage P1."))
     checked = check_files(files)
+    category = _category(category_id)
     tier, routing = _initial_tier(requester)
     with FileCleanup(), transaction.atomic():
         ticket = Ticket.objects.create(
@@ -72,6 +74,15 @@ def ticket_create(
         signals.ticket_created.send(sender=Ticket, ticket=ticket, actor=actor)
         events.announce(recorded)
     return ticket
+
+
+def _category(category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise field_error("category", _("No such category."))
+    return category
 
 
 def _initial_tier(requester: User) -> tuple[str, str]:

@@ -56,7 +56,7 @@ def ticket_new(request):
             requester=request.user,
             subject=data["subject"],
             description=data["description"],
-            category=data["category"],
+            category_id=data["category"],
             priority=priority_for(impact=data["impact"], urgency=data["urgency"]),
             files=request.FILES.getlist("attachments"),
         ),

@@ -106,11 +106,6 @@ class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
             requester = User.objects.filter(pk=values["requester"], is_active=True).first()
             if requester is None:
                 raise field_error("requester", "No such active user.")
-        category = None
-        if values.get("category"):
-            category = Category.objects.filter(pk=values["category"]).first()
-            if category is None:
-                raise field_error("category", "No such category.")
         priority = values.get("priority")
         if "impact" in values:
             priority = priority_for(impact=values["impact"], urgency=values["urgency"])
@@ -119,7 +114,7 @@ class TicketListApi(StrictQueryMixin, generics.ListCreateAPIView):
             actor=request.user,
             subject=values["subject"],
             description=values["description"],
-            category=category,
+            category_id=values.get("category") or None,
             priority=priority,
         )
         return ticket_response(request, ticket, code=status.HTTP_201_CREATED)
