@@ -29,12 +29,16 @@ if TYPE_CHECKING:
 _texts: ContextVar[dict[tuple, str] | None] = ContextVar("escalation_texts", default=None)
 
 
+# The active language while one message renders (asked once, not per text: cheaper).
+_rendering: ContextVar[str | None] = ContextVar("escalation_rendering", default=None)
+
+
 def _once(key: tuple, make: Callable[[], str]) -> str:
     """`make()`, remembered for the batch (`texts_once`) under `key` and the active language."""
     texts = _texts.get()
     if texts is None:
         return make()
-    key = (get_language(), *key)
+    key = (_rendering.get() or get_language(), *key)
     text = texts.get(key)
     if text is None:
         text = texts[key] = make()
@@ -100,6 +104,14 @@ def _facts(ticket: Ticket, *, staff: bool = True) -> str:
 
 
 def clock_message(*, ticket: Ticket, clock: Clock, breach: bool, moved_from: str) -> tuple:
+    token = _rendering.set(get_language())
+    try:
+        return _clock_message(ticket=ticket, clock=clock, breach=breach, moved_from=moved_from)
+    finally:
+        _rendering.reset(token)
+
+
+def _clock_message(*, ticket: Ticket, clock: Clock, breach: bool, moved_from: str) -> tuple:
     from sla.models import ClockKind
 
     if clock.kind == ClockKind.NEXT_RESPONSE:

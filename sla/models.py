@@ -208,7 +208,10 @@ class Clock(models.Model):
     time, so "what is due before T" is one index range scan over running clocks.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    # clock_ticket_kind and the per-cycle constraint lead with the ticket: no index of its own.
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=ClockKind.choices)
     tier = models.CharField(max_length=2, choices=Tier.choices, blank=True)
     cycle = models.PositiveSmallIntegerField(

@@ -79,9 +79,7 @@ def test_file_a_ticket_with_attachment_maps_impact_and_urgency(client, alice, pn
     assert ticket.attachments.get().filename == "screenshot.png"
 
 
-def test_the_category_is_filed_by_id_and_an_unknown_one_is_a_400_next_to_the_field(
-    client, alice
-):
+def test_the_category_is_filed_by_id_and_an_unknown_one_is_a_400_next_to_the_field(client, alice):
     from tests.factories import CategoryFactory
 
     network = CategoryFactory(name="Network")
