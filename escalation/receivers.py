@@ -139,7 +139,9 @@ def _replied(ticket, reply) -> None:
     elif ticket.assignee_id:
         recipients, kind = [ticket.assignee], NotificationKind.CUSTOMER_REPLY
     else:
-        return
+        # Nobody holds it: the group whose queue it sits in hears of it, or nobody would.
+        recipients = list(technicians_of_tier(tier=ticket.tier))
+        kind = NotificationKind.CUSTOMER_REPLY
     notifications_create(
         recipients=recipients,
         kind=kind,

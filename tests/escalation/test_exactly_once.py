@@ -93,9 +93,9 @@ def test_broker_down_loses_no_write_and_backlog_runs_once(alice, agreement, staf
         reply = ticket_reply(ticket=tickets[0], author=alice, body="Still broken, please hurry.")
         assert reply.pk
         assert Ticket.objects.count() == 5
-        # The L1 group heard of each new ticket, the assignee-less reply told nobody: all unsent.
+        # The L1 group heard of each new ticket and of the reply nobody holds: all unsent.
         backlog = Notification.objects.filter(sent_at__isnull=True).count()
-        assert backlog == 5
+        assert backlog == 6
         # A sweep while the broker is down still escalates (the database is all it needs).
         result = escalation_sweep()
         assert (result.breaches, result.escalations, result.requeued) == (5, 5, 0)
@@ -107,6 +107,6 @@ def test_broker_down_loses_no_write_and_backlog_runs_once(alice, agreement, staf
     with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=True):
         result = escalation_sweep()
         assert (result.breaches, result.escalations) == (0, 0)
-        assert result.requeued == Notification.objects.filter(sent_at__isnull=True).count() == 15
+        assert result.requeued == Notification.objects.filter(sent_at__isnull=True).count() == 16
         assert escalation_sweep().requeued == 0
     assert_each_escalated_once(tickets)

@@ -12,7 +12,13 @@ from escalation.services.notify import (
     notifications_deliver_due,
 )
 from tickets.models import EventKind, TicketEvent
-from tickets.services import ticket_assign, ticket_change_status, ticket_create, ticket_reply
+from tickets.services import (
+    ticket_assign,
+    ticket_change_status,
+    ticket_create,
+    ticket_move_tier,
+    ticket_reply,
+)
 
 from .conftest import minutes
 from .helpers import notified
@@ -55,6 +61,15 @@ def test_assignment_and_customer_reply_tell_assignee(ticket, alice, l1tech, mana
     assert ("l1tech", NotificationKind.CUSTOMER_REPLY) in notified(ticket)
     # Nobody is told about their own action.
     assert ("alice", NotificationKind.REPLY) not in notified(ticket)
+
+
+def test_customer_reply_on_unassigned_ticket_tells_its_tier_group(ticket, alice, l1tech, manager):
+    ticket_move_tier(ticket=ticket, actor=manager, tier="L2", reason="needs L2")
+    Notification.objects.all().delete()
+    ticket_reply(ticket=ticket, author=alice, body="Still jams, any news?")
+    # Nobody holds the ticket, so the group whose queue it sits in hears of the reply.
+    assert ("l2tech", NotificationKind.CUSTOMER_REPLY) in notified(ticket)
+    assert ("l1tech", NotificationKind.CUSTOMER_REPLY) not in notified(ticket)
 
 
 def test_self_assignment_is_not_notified(ticket, l1tech):
