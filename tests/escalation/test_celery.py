@@ -69,10 +69,13 @@ def test_worker_killed_mid_batch_leaves_nothing_undone_or_doubled(
 ):
     count = 120
     tickets = overdue_tickets(alice, count)
+    # Filing them queued their "new in your queue" hand-offs; the worker would work through
+    # those first (they stay in the outbox, unsent), so the sweep is the first task it takes.
+    flush_broker()
     # Small batches (one transaction each), so the kill lands between two of them.
     worker = worker_factory(env={"TIERDESK_ESCALATION_BATCH_SIZE": "2"})
     sweep.delay()
-    wait_until(lambda: Escalation.objects.count() >= 10, timeout=15, message="the sweep under way")
+    wait_until(lambda: Escalation.objects.count() >= 10, timeout=60, message="the sweep under way")
     worker.kill()  # SIGKILL, in the middle of the batch
     done = Escalation.objects.count()
     assert 0 < done < count, "the kill should land mid-sweep"
