@@ -65,34 +65,35 @@ def with_database(url: str, name: str) -> str:
 
 
 def _admin(server_url: str) -> Any:
-    import psycopg
+    """A Django connection to the server's `postgres` database (autocommit: CREATE and DROP
+    DATABASE run outside transactions), whatever this process's own settings are."""
+    import environ
+    from django.db.backends.base.base import NO_DB_ALIAS
+    from django.db.utils import ConnectionHandler
 
-    parts = urlsplit(server_url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-        autocommit=True,
-    )
+    # Django's own alias for a connection to the maintenance database (no type handlers).
+    config = environ.Env.db_url_config(with_database(server_url, "postgres"))
+    return ConnectionHandler({"default": config, NO_DB_ALIAS: config})[NO_DB_ALIAS]
+
+
+def _execute(server_url: str, statement: str) -> None:
+    admin = _admin(server_url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        admin.close()
 
 
 def drop_database(server_url: str, name: str) -> None:
-    from psycopg import sql
-
-    with _admin(server_url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    quoted = _admin(server_url).ops.quote_name(name)
+    _execute(server_url, f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
 
 def create_database(server_url: str, name: str) -> None:
-    from psycopg import sql
-
     drop_database(server_url, name)
-    with _admin(server_url) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    quoted = _admin(server_url).ops.quote_name(name)
+    _execute(server_url, f"CREATE DATABASE {quoted}")
 
 
 # ----------------------------------------------------------------------------- processes
