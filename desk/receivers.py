@@ -1,19 +1,26 @@
 """Watchers are notified like the requester: public replies and status changes.
 
 Written through the one outbox write path (escalation.services.notify) inside the
-ticket write's transaction. Internal notes never notify anyone (as for the requester),
-so they never reach a customer watcher.
+ticket write's transaction, each message rendered for its reader (their language and
+time zone; customers without tier jargon), as every other notification. Internal notes
+never notify anyone (as for the requester), so they never reach a customer watcher.
 """
 
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from django.dispatch import receiver
 
 from escalation import messages
 from escalation.models import NotificationKind
-from escalation.services.notify import Cause, Message, notifications_create, notifications_write
+from escalation.services.notify import (
+    Cause,
+    messages_for_readers,
+    notifications_create,
+    notifications_write,
+)
 from tickets import signals
 from tickets.models import Watcher
 
@@ -39,13 +46,11 @@ def _replied(ticket, reply) -> None:
     recipients = _watchers(ticket, skip={ticket.requester_id, ticket.assignee_id})
     if not recipients:
         return
-    subject, body = messages.reply_message(ticket=ticket, reply=reply)
     notifications_create(
         recipients=recipients,
         kind=NotificationKind.REPLY,
         ticket=ticket,
-        subject=subject,
-        body=body,
+        build=partial(messages.reply_for, ticket=ticket, reply=reply),
         cause_key=f"watch-reply:{reply.pk}",
         exclude=reply.author,
     )
@@ -66,10 +71,13 @@ def on_statuses_changed(sender, changes, actor, notify=True, **kwargs):
         recipients = [u for u in watching.get(ticket.pk, []) if u.pk != ticket.requester_id]
         if not recipients:
             continue
-        subject, body = messages.status_message(ticket=ticket, before=before, after=after)
         causes.append(
             Cause(
-                [Message(u, NotificationKind.STATUS, subject, body) for u in recipients],
+                messages_for_readers(
+                    recipients,
+                    NotificationKind.STATUS,
+                    partial(messages.status_for, ticket=ticket, before=before, after=after),
+                ),
                 ticket,
                 f"watch-status:{ticket.pk}:{uuid.uuid4().hex[:16]}",
                 actor,

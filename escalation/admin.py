@@ -54,8 +54,18 @@ class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "ticket", "sent_at", "attempts"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "ticket",
+        "mail",
+        "digest",
+        "sent_at",
+        "read_at",
+        "attempts",
+    ]
+    list_filter = ["kind", "mail", "digest", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient", "ticket"]
     raw_id_fields = ["recipient", "ticket"]
     search_fields = ["subject", "cause_key"]
@@ -63,6 +73,6 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "enabled"]
-    list_filter = ["kind", "enabled"]
+    list_display = ["user", "kind", "mail", "in_app"]
+    list_filter = ["kind", "mail", "in_app"]
     raw_id_fields = ["user"]

@@ -7,24 +7,28 @@ read those on the ticket page, where access is checked.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.timezone import get_current_timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from accounts.models import Tier
 from common.when import zoned_text
 from tickets.models import Priority, Status
 
-from .services.notify import ticket_url
+from .services.notify import site_url, ticket_url
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from accounts.models import User
     from sla.models import Clock
     from tickets.models import Reply, Ticket
+
+    from .models import Notification
 
 _texts: ContextVar[dict[tuple, str] | None] = ContextVar("escalation_texts", default=None)
 
@@ -181,6 +185,16 @@ def status_message(
     return subject, f"{body}\n\n{_facts(ticket, staff=staff)}"
 
 
+def reply_for(reader: User, *, ticket: Ticket, reply: Reply) -> tuple[str, str]:
+    """`reply_message` as `reader` reads it (a `build` for messages_for_readers)."""
+    return reply_message(ticket=ticket, reply=reply, staff=reader.is_support_staff)
+
+
+def status_for(reader: User, *, ticket: Ticket, before: str, after: str) -> tuple[str, str]:
+    """`status_message` as `reader` reads it (a `build` for messages_for_readers)."""
+    return status_message(ticket=ticket, before=before, after=after, staff=reader.is_support_staff)
+
+
 def assigned_message(*, ticket: Ticket) -> tuple[str, str]:
     subject = _("[%(ref)s] Assigned to you: %(subject)s") % {
         "ref": ticket.reference,
@@ -215,3 +229,54 @@ def released_message(*, ticket: Ticket) -> tuple[str, str]:
         "You can still read it and its history."
     ) % {"tier": _label(Tier, ticket.tier)}
     return subject, f"{body}\n\n{_facts(ticket)}"
+
+
+def digest_message(*, rows: Sequence[Notification]) -> tuple[str, str]:
+    """One e-mail for many notices (oldest first), grouped by kind, each with its ticket,
+    time and link; rendered in the reader's language and zone (active while rendering).
+    Each row's own subject was already written in the reader's language."""
+    from .models import NotificationKind
+
+    count = len(rows)
+    groups: dict[str, list[Notification]] = {}
+    for row in rows:
+        groups.setdefault(row.kind, []).append(row)
+    summary = ", ".join(
+        f"{_label(NotificationKind, kind)} ({len(group)})" for kind, group in groups.items()
+    )
+    subject = ngettext(
+        "[Tierdesk] %(count)d notice: %(summary)s",
+        "[Tierdesk] %(count)d notices: %(summary)s",
+        count,
+    ) % {"count": count, "summary": summary}
+    lines = [
+        ngettext(
+            "%(count)d notice since %(since)s:",
+            "%(count)d notices since %(since)s:",
+            count,
+        )
+        % {"count": count, "since": _when(rows[0].created_at)}
+    ]
+    for kind, group in groups.items():
+        lines += ["", f"**{_label(NotificationKind, kind)}** ({len(group)})", ""]
+        for row in group:
+            lines.append(f"- {_digest_line(row)}")
+    lines += [
+        "",
+        _("All your notices: %(url)s") % {"url": site_url("/notifications/")},
+        _("Choose what you are told and how: %(url)s") % {"url": site_url("/account/profile/")},
+    ]
+    return subject, "\n".join(lines)
+
+
+def _digest_line(row: Notification) -> str:
+    ticket = row.ticket
+    what = row.subject
+    local = timezone.localtime(row.created_at)
+    when = f"{local:%H:%M} {local.tzname()}"
+    if ticket is None:
+        return f"{what} · {when}"
+    prefix = f"[{ticket.reference}] "
+    if what.startswith(prefix):
+        what = what[len(prefix) :]
+    return f"{ticket.reference} “{ticket.subject}”: {what} · {when}  \n  {ticket_url(ticket)}"

@@ -160,8 +160,18 @@ class NotificationKind(models.TextChoices):
         return {cls.RELEASE, cls.RELEASE_FIXED}
 
 
+class MailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediately, one e-mail per notice")
+    DIGEST = "digest", _("A digest: at most one e-mail per round of notices")
+
+
 class Notification(models.Model):
-    """The outbox: one row per message and recipient, sent by a task, never lost."""
+    """The outbox: one row per message and recipient, sent by a task, never lost.
+
+    The same row is the recipient's in-app notice (`in_app`, `read_at`) and their e-mail
+    (`mail`, `sent_at`); `digest` rows are mailed together with the recipient's other
+    pending digest rows, one e-mail for them all.
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -181,6 +191,14 @@ class Notification(models.Model):
         _("cause"), max_length=100, help_text=_("What caused it, e.g. clock:42:breach.")
     )
     created_at = models.DateTimeField(_("created at"))
+    mail = models.BooleanField(_("by e-mail"), default=True)
+    digest = models.BooleanField(
+        _("in a digest"),
+        default=False,
+        help_text=_("Mailed in one e-mail with the recipient's other pending notices."),
+    )
+    in_app = models.BooleanField(_("in the app"), default=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -196,8 +214,25 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                name="notification_unsent",
-                condition=Q(sent_at__isnull=True),
+                name="notification_unsent_mail",
+                condition=Q(sent_at__isnull=True, mail=True),
+            ),
+            # A recipient's pending digest rows, claimed together.
+            models.Index(
+                fields=["recipient", "next_attempt_at"],
+                name="notification_digest",
+                condition=Q(sent_at__isnull=True, mail=True, digest=True),
+            ),
+            # The in-app list (newest first) and the unread count in every page's header.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                name="notification_inbox",
+                condition=Q(in_app=True),
+            ),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=Q(in_app=True, read_at__isnull=True),
             ),
         ]
 
@@ -206,13 +241,14 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A kind of notification a user switched off (no row: on)."""
+    """How a user gets one kind of notification, per channel (no row: both on)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    enabled = models.BooleanField(_("enabled"), default=False)
+    mail = models.BooleanField(_("by e-mail"), default=True)
+    in_app = models.BooleanField(_("in the app"), default=True)
 
     class Meta:
         ordering = ["user", "kind"]
@@ -223,4 +259,26 @@ class NotificationPreference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {'on' if self.enabled else 'off'} for {self.user_id}"
+        return f"{self.kind} mail {self.mail} in-app {self.in_app} for {self.user_id}"
+
+
+class NotificationSettings(models.Model):
+    """A person's choice of e-mail rhythm (no row: a digest for staff; customers always get
+    one e-mail per message, each about their own ticket)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_settings",
+    )
+    mail_mode = models.CharField(
+        _("e-mail"), max_length=10, choices=MailMode.choices, default=MailMode.DIGEST
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.mail_mode} for {self.user_id}"

@@ -86,12 +86,6 @@ def _queue_text(reader, *, ticket, escalated: bool) -> tuple[str, str]:
     return messages.queue_message(ticket=ticket, escalated=escalated)
 
 
-def _status_text(reader, *, ticket, before: str, after: str) -> tuple[str, str]:
-    return messages.status_message(
-        ticket=ticket, before=before, after=after, staff=reader.is_support_staff
-    )
-
-
 def _assigned_text(reader, *, ticket) -> tuple[str, str]:
     return messages.assigned_message(ticket=ticket)
 
@@ -105,7 +99,7 @@ def on_statuses_changed(sender, changes, actor, notify=True, **kwargs):
         outbox = messages_for_readers(
             [ticket.requester],
             NotificationKind.STATUS,
-            partial(_status_text, ticket=ticket, before=before, after=after),
+            partial(messages.status_for, ticket=ticket, before=before, after=after),
         )
         causes.append(Cause(outbox, ticket, _key("status", ticket.pk), actor))
     notifications_write(causes=causes)
@@ -146,9 +140,7 @@ def _replied(ticket, reply) -> None:
         recipients=recipients,
         kind=kind,
         ticket=ticket,
-        build=lambda reader: messages.reply_message(
-            ticket=ticket, reply=reply, staff=reader.is_support_staff
-        ),
+        build=partial(messages.reply_for, ticket=ticket, reply=reply),
         cause_key=f"reply:{reply.pk}",
         exclude=author,
     )

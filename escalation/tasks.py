@@ -7,7 +7,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from .services.notify import DeliveryFailed, notification_deliver
+from .services.delivery import notifications_send
 from .services.sweep import escalation_sweep, escalation_sweep_batch
 
 log = logging.getLogger(__name__)
@@ -35,31 +35,22 @@ def sweep_batch(clock_ids: list[int], breach: bool, now: str) -> dict:
 
 @shared_task(name="escalation.send_notifications", ignore_result=True)
 def send_notifications(notification_ids: list[int]) -> int:
-    """A chunk of outbox rows, each claimed and sent once. A row that fails keeps its error
+    """A chunk of outbox rows: each immediate row claimed and sent once, each digest
+    recipient's pending rows in one e-mail. A row (or digest) that fails keeps its error
     and next attempt, and is retried on its own (`send_notification` with a countdown)."""
-    sent = 0
-    for notification_id in notification_ids:
+    result = notifications_send(ids=notification_ids)
+    for notification_id, retry_in in result.retry.items():
         try:
-            sent += notification_deliver(notification_id=notification_id)
-        except DeliveryFailed as failed:
-            if failed.retry_in is None:
-                log.error("Notification %s gave up: %s", notification_id, failed)
-                continue
-            try:
-                send_notification.apply_async((notification_id,), countdown=failed.retry_in)
-            except Exception:  # noqa: BLE001 - the row stays due; the sweep re-queues it
-                log.warning(
-                    "Broker unavailable; notification %s waits for the sweep", notification_id
-                )
-    return sent
+            send_notification.apply_async((notification_id,), countdown=retry_in)
+        except Exception:  # noqa: BLE001 - the row stays due; the sweep re-queues it
+            log.warning("Broker unavailable; notification %s waits for the sweep", notification_id)
+    return result.sent
 
 
 @shared_task(name="escalation.send_notification", bind=True, ignore_result=True, max_retries=8)
-def send_notification(self, notification_id: int) -> bool:
-    try:
-        return notification_deliver(notification_id=notification_id)
-    except DeliveryFailed as failed:
-        if failed.retry_in is None:
-            log.error("Notification %s gave up: %s", notification_id, failed)
-            return False
-        raise self.retry(countdown=failed.retry_in, exc=failed) from failed
+def send_notification(self, notification_id: int) -> int:
+    """A retry of one row (or of the digest it belongs to)."""
+    result = notifications_send(ids=[notification_id])
+    if notification_id in result.retry:
+        raise self.retry(countdown=result.retry[notification_id])
+    return result.sent

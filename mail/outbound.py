@@ -140,3 +140,27 @@ def _notice_email(row: OutboxRow) -> EmailMultiAlternatives:
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def digest_email(*, recipient: User, subject: str, body: str, key: int) -> EmailMultiAlternatives:
+    """Many notices to one person in one e-mail (staff digests). It spans tickets, so it
+    carries no thread and no reply address: answers go on the tickets it links."""
+    language = recipient_language(recipient)
+    with translation.override(language):
+        html = render_to_string(
+            "mail/notification.html",
+            {"body": body_html(body), "hint": "", "language": language},
+        )
+    message = EmailMultiAlternatives(
+        subject=single_line(subject),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={
+            "Message-ID": f"<d{key}.digest@{addresses.mail_domain()}>",
+            "Content-Language": language,
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message

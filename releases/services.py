@@ -140,7 +140,7 @@ def _contacts() -> Iterable[User]:
         is_active=True,
         is_organisation_contact=True,
         organisation__isnull=False,
-    ).only("id", "email", "is_active", "language", "organisation_id")
+    ).only("id", "email", "is_active", "language", "organisation_id", "role", "is_superuser")
 
 
 def _in_language(user: User) -> str:

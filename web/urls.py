@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from . import views
-from .views import account, bulk, desk, detail, macros, profile, queue_views
+from .views import account, bulk, desk, detail, macros, notifications, profile, queue_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,20 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("account/profile/", profile.profile, name="profile"),
     path("language/", profile.language_switch, name="language-switch"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read/", notifications.notifications_read_all, name="notifications-read-all"
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
     path("account/tokens/", account.api_tokens, name="api-tokens"),
     path(
         "account/tokens/<str:token_id>/revoke/", account.api_token_revoke, name="api-token-revoke"

@@ -121,6 +121,20 @@ def ticket_merge(*, duplicate: Ticket, original: Ticket, actor: User) -> Ticket:
 
 
 def _tell_requester(*, duplicate: Ticket, original: Ticket, actor: User) -> None:
+    """The requester and the watchers, each in their own language."""
+    watchers = [w.user for w in Watcher.objects.filter(ticket=duplicate).select_related("user")]
+    notifications_create(
+        recipients=[duplicate.requester, *watchers],
+        kind=NotificationKind.STATUS,
+        ticket=duplicate,
+        build=lambda reader: _merged_text(duplicate=duplicate, original=original),
+        cause_key=f"merged:{duplicate.pk}:{original.pk}",
+        exclude=actor,
+    )
+
+
+def _merged_text(*, duplicate: Ticket, original: Ticket) -> tuple[str, str]:
+    """Rendered in the reader's language (active while messages_for_readers builds)."""
     subject = _("[%(ref)s] Merged into %(original)s") % {
         "ref": duplicate.reference,
         "original": original.reference,
@@ -134,13 +148,4 @@ def _tell_requester(*, duplicate: Ticket, original: Ticket, actor: User) -> None
         "subject": original.subject,
         "url": ticket_url(original),
     }
-    watchers = [w.user for w in Watcher.objects.filter(ticket=duplicate).select_related("user")]
-    notifications_create(
-        recipients=[duplicate.requester, *watchers],
-        kind=NotificationKind.STATUS,
-        ticket=duplicate,
-        subject=subject,
-        body=body,
-        cause_key=f"merged:{duplicate.pk}:{original.pk}",
-        exclude=actor,
-    )
+    return subject, body

@@ -1,10 +1,13 @@
 """The notification outbox: rows written with the change, sent later by a task.
 
+Writing and queueing live here; sending in `delivery`, the in-app list's reads and
+marks in `inbox`, people's choices in `preferences`.
+
 A notification row commits (or rolls back) with the write that caused it; the
 Celery message that sends it is queued only after the commit and never allowed
 to fail the write, so a broker outage loses nothing: the next sweep re-queues
 every unsent row. A unique (recipient, cause_key) makes a retried cause harmless,
-and delivery claims a row with a conditional update so it is marked sent once.
+and delivery claims rows (a conditional update, row locks) so each is sent once.
 
 Bodies are built from the ticket's public facts and public replies only: no
 notification ever carries an internal note or a hand-off note.
@@ -22,18 +25,19 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from common.broker import queue_in_chunks
 from common.bulk import insert_in_bulk, new_instance
-from common.errors import field_error
 from common.text import single_line
-from mail.outbound import notification_email
-from tickets import events
-from tickets.models import EventKind
 
-from ..models import Notification, NotificationKind, NotificationPreference
+from ..models import (
+    MailMode,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -47,7 +51,13 @@ CLAIM_LEASE = timedelta(minutes=5)
 # A row unsent this long after it was due is re-queued by the sweep (its first
 # message may have been lost with the broker).
 REQUEUE_GRACE = timedelta(seconds=60)
-# Outbox rows per Celery message (each row is still claimed and sent on its own).
+def queue_now(ids: Iterable[int], *, countdown: int = 0) -> int:
+    """Hand rows to Celery, `QUEUE_CHUNK` per message (common.broker), after `countdown`
+    seconds; a broker outage is logged, never raised (the sweep re-queues). Returns how
+    many rows reached the broker."""
+    from ..tasks import send_notifications
+
+    return queue_in_chunks(send_notifications, ids, chunk=QUEUE_CHUNK, countdown=countdown)
 QUEUE_CHUNK = 100
 
 
@@ -56,8 +66,13 @@ def backoff(attempts: int) -> int:
     return min(60 * 2 ** max(attempts - 1, 0), 3600)
 
 
+def site_url(path: str) -> str:
+    """An absolute link into the site (TIERDESK_SITE_URL; under `make run` the served port)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def ticket_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/tickets/{ticket.pk}/"
+    return site_url(f"/tickets/{ticket.pk}/")
 
 
 @dataclass(frozen=True)
@@ -138,15 +153,18 @@ def notifications_create(
 def notifications_write(
     *, causes: Sequence[Cause], now: datetime | None = None, queue: bool = True
 ) -> list[int]:
-    """Outbox rows for many causes (one per recipient of each), in two queries at most;
+    """Outbox rows for many causes (one per recipient of each), in three queries at most;
     returns the number of rows written per cause; queues them after commit.
 
     Per cause: active recipients with an e-mail, one row per recipient, the excluded
-    user (the actor) and switched-off kinds skipped. Call inside the transaction of the
-    causes. Each cause is claimed once by its caller (a ticket write, a clock's
-    conditional update), so the unique (recipient, cause_key) never fires in normal
-    operation; if it does, the IntegrityError rolls the causes back rather than sending
-    anything twice.
+    user (the actor) skipped. Each row goes by the recipient's choices for its kind: by
+    e-mail, in the app, or (both off) not at all; mandatory kinds always by e-mail. Staff
+    who take a digest (the default) get their e-mail rows marked `digest`, due after the
+    digest window, so everything pending by then leaves in one e-mail. Call inside the
+    transaction of the causes. Each cause is claimed once by its caller (a ticket write,
+    a clock's conditional update), so the unique (recipient, cause_key) never fires in
+    normal operation; if it does, the IntegrityError rolls the causes back rather than
+    sending anything twice.
     """
     now = now or timezone.now()
     chosen: list[dict[int, Message]] = []
@@ -163,48 +181,100 @@ def notifications_write(
     if not users:
         return [0] * len(causes)
     kinds = {m.kind for mine in chosen for m in mine.values()}
-    switched_off = set(
-        NotificationPreference.objects.filter(
-            user_id__in=users, kind__in=kinds, enabled=False
-        ).values_list("user_id", "kind")
+    channels = {
+        (user_id, kind): (mail, in_app)
+        for user_id, kind, mail, in_app in NotificationPreference.objects.filter(
+            user_id__in=users, kind__in=kinds
+        ).values_list("user_id", "kind", "mail", "in_app")
+    }
+    staff, immediate = _staff_mail_modes(
+        {pk: m.recipient for mine in chosen for pk, m in mine.items()}
     )
+    digest_due = now + digest_window()
+    mandatory = NotificationKind.mandatory()
     rows: list[Notification] = []
     counts = []
     for mine, cause in zip(chosen, causes, strict=True):
-        wanted = [
-            new_instance(
-                Notification,
-                recipient_id=pk,
-                kind=m.kind,
-                ticket_id=cause.ticket.pk if cause.ticket is not None else None,
-                subject=single_line(m.subject)[:250],
-                body=m.body,
-                cause_key=cause.key[:100],
-                created_at=now,
-                next_attempt_at=now,
+        wanted = []
+        for pk, m in mine.items():
+            mail, in_app = channels.get((pk, m.kind), (True, True))
+            mail = mail or m.kind in mandatory
+            if not (mail or in_app):
+                continue
+            digest = mail and pk in staff and pk not in immediate
+            wanted.append(
+                new_instance(
+                    Notification,
+                    recipient_id=pk,
+                    kind=m.kind,
+                    ticket_id=cause.ticket.pk if cause.ticket is not None else None,
+                    subject=single_line(m.subject)[:250],
+                    body=m.body,
+                    cause_key=cause.key[:100],
+                    created_at=now,
+                    mail=mail,
+                    digest=digest,
+                    in_app=in_app,
+                    next_attempt_at=digest_due if digest else now,
+                )
             )
-            for pk, m in mine.items()
-            if (pk, m.kind) not in switched_off
-        ]
         rows += wanted
         counts.append(len(wanted))
     created = insert_in_bulk(rows, need_ids=queue)
     if queue:
-        queue_after_commit([row.pk for row in created])
+        now_ids = [row.pk for row in created if row.mail and not row.digest]
+        # A digest is one e-mail for all of a recipient's pending rows: one id per
+        # recipient is enough to wake it when the window has passed.
+        digests = {row.recipient_id: row.pk for row in created if row.digest}
+        queue_after_commit(now_ids, list(digests.values()))
     return counts
 
 
-def queue_after_commit(ids: list[int]) -> None:
+def _staff_mail_modes(recipients: dict[int, User]) -> tuple[set[int], set[int]]:
+    """(staff among the recipients, those of them who chose one e-mail per notice), in one
+    query at most: none when every recipient is a customer known as one. A recipient
+    loaded without its role (`only(...)`, as releases do) is looked up, not fetched alone."""
+    from accounts.models import Role, User
+
+    known = {pk: u for pk, u in recipients.items() if not ROLE_FIELDS & u.get_deferred_fields()}
+    ask = [pk for pk in recipients if pk not in known or known[pk].is_support_staff]
+    if not ask:
+        return set(), set()
+    rows = (
+        User.objects.filter(pk__in=ask)
+        .filter(Q(role__in=[Role.TECHNICIAN, Role.MANAGER]) | Q(is_superuser=True))
+        .values_list("pk", "notification_settings__mail_mode")
+    )
+    staff, immediate = set(), set()
+    for pk, mode in rows:
+        staff.add(pk)
+        if mode == MailMode.IMMEDIATE:
+            immediate.add(pk)
+    return staff, immediate
+
+
+ROLE_FIELDS = frozenset({"role", "is_superuser"})
+
+
+def digest_window() -> timedelta:
+    return timedelta(seconds=max(settings.TIERDESK_NOTIFY_DIGEST_SECONDS, 0))
+
+
+def queue_after_commit(ids: list[int], digest_ids: Sequence[int] = ()) -> None:
     if ids:
         transaction.on_commit(lambda: queue_now(ids))
+    if digest_ids:
+        countdown = int(digest_window().total_seconds())
+        transaction.on_commit(lambda: queue_now(digest_ids, countdown=countdown))
 
 
-def queue_now(ids: Iterable[int]) -> int:
-    """Hand rows to Celery, `QUEUE_CHUNK` per message (common.broker); a broker outage is
-    logged, never raised (the sweep re-queues). Returns how many rows reached the broker."""
+def queue_now(ids: Iterable[int], *, countdown: int = 0) -> int:
+    """Hand rows to Celery, `QUEUE_CHUNK` per message (common.broker), after `countdown`
+    seconds; a broker outage is logged, never raised (the sweep re-queues). Returns how
+    many rows reached the broker."""
     from ..tasks import send_notifications
 
-    return queue_in_chunks(send_notifications, ids, chunk=QUEUE_CHUNK)
+    return queue_in_chunks(send_notifications, ids, chunk=QUEUE_CHUNK, countdown=countdown)
 
 
 def notifications_requeue(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -213,6 +283,7 @@ def notifications_requeue(*, now: datetime | None = None, limit: int = 1000) -> 
     ids = list(
         Notification.objects.filter(
             sent_at__isnull=True,
+            mail=True,
             next_attempt_at__lte=now - REQUEUE_GRACE,
             attempts__lt=MAX_ATTEMPTS,
         )
@@ -226,91 +297,3 @@ def notifications_requeue(*, now: datetime | None = None, limit: int = 1000) -> 
         next_attempt_at=now
     )
     return queued
-
-
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, retry_in: int | None) -> None:
-        super().__init__(message)
-        self.retry_in = retry_in
-
-
-def notification_deliver(*, notification_id: int, now: datetime | None = None) -> bool:
-    """Send one outbox row by e-mail; True if this call sent it.
-
-    Claimed by a conditional update (unsent and due), so two messages for the
-    same row send it once. A failure records the error and the next attempt
-    and raises DeliveryFailed with the delay, for the task to retry.
-    """
-    now = now or timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id,
-        sent_at__isnull=True,
-        attempts__lt=MAX_ATTEMPTS,
-        next_attempt_at__lte=now + timedelta(seconds=1),
-    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
-    if claimed != 1:
-        return False
-    row = Notification.objects.select_related("recipient", "ticket").get(pk=notification_id)
-    try:
-        notification_email(row).send()
-    except ValueError as exc:
-        # The message itself is malformed (a header with a line break, an address that is
-        # no address): no retry can send it. Give this row up now; the others go on.
-        Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
-            attempts=MAX_ATTEMPTS, last_error=f"not sendable: {exc}"[:2000]
-        )
-        log.error("Notification %s cannot be sent: %s", row.pk, exc)
-        raise DeliveryFailed(str(exc), retry_in=None) from exc
-    except Exception as exc:  # noqa: BLE001 - SMTP errors of every kind are retried
-        retry_in = backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
-        Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
-            last_error=str(exc)[:2000],
-            next_attempt_at=now + timedelta(seconds=retry_in or 0),
-        )
-        raise DeliveryFailed(str(exc), retry_in=retry_in) from exc
-    with transaction.atomic():
-        marked = Notification.objects.filter(pk=row.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), last_error=""
-        )
-        if marked == 1 and row.ticket is not None:
-            events.record(
-                ticket=row.ticket,
-                kind=EventKind.NOTIFICATION,
-                actor=None,
-                after={"notification": row.pk, "kind": row.kind, "recipient": row.recipient_id},
-                internal=True,
-            )
-    return marked == 1
-
-
-def notifications_deliver_due(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Send every due unsent row in this process (the `escalate --deliver` path, no Celery)."""
-    now = now or timezone.now()
-    ids = list(
-        Notification.objects.filter(
-            sent_at__isnull=True, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS
-        )
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    sent = 0
-    for pk in ids:
-        try:
-            sent += notification_deliver(notification_id=pk, now=now)
-        except DeliveryFailed:
-            log.warning("Notification %s failed; retried later", pk)
-        except Exception:  # noqa: BLE001 - one bad row never stops the others
-            log.exception("Notification %s could not be handled", pk)
-    return sent
-
-
-def notification_preference_set(*, user: User, kind: str, enabled: bool) -> NotificationPreference:
-    """Switch one kind of notification on or off for a user (the settings page calls this)."""
-    if kind not in NotificationKind.values:
-        raise field_error("kind", f"Unknown notification kind “{kind}”.")
-    if kind in NotificationKind.mandatory() and not enabled:
-        raise field_error("kind", f"“{kind}” notices cannot be switched off.")
-    preference, _ = NotificationPreference.objects.update_or_create(
-        user=user, kind=kind, defaults={"enabled": enabled}
-    )
-    return preference

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.context_processors.notifications",
             ],
             # `{{ instant|when }}` everywhere: times in the reader's zone, zone named.
             "builtins": ["common.templatetags.when"],
@@ -183,6 +184,9 @@ TIERDESK_ESCALATION_INTERVAL_SECONDS = env.int("TIERDESK_ESCALATION_INTERVAL_SEC
 # still picked up; at 1M tickets one refresh took 21.7 s on a loaded 2-core machine.
 TIERDESK_ROLLUP_REFRESH_SECONDS = env.int("TIERDESK_ROLLUP_REFRESH_SECONDS", default=600)
 TIERDESK_ROLLUP_REFRESH_DAYS = env.int("TIERDESK_ROLLUP_REFRESH_DAYS", default=15)
+# Staff who take their notices as a digest get at most one e-mail per this many seconds:
+# the first pending notice waits this long, then every pending one goes in one e-mail.
+TIERDESK_NOTIFY_DIGEST_SECONDS = env.int("TIERDESK_NOTIFY_DIGEST_SECONDS", default=60)
 # Due clocks per sweep transaction (set-based path; see escalation/services/batch.py).
 TIERDESK_ESCALATION_BATCH_SIZE = env.int("TIERDESK_ESCALATION_BATCH_SIZE", default=1000)
 # Batches beyond the first that one sweep may hand to Celery workers (0: all inline).

@@ -89,6 +89,12 @@ if not DATABASES["default"]["NAME"].startswith("test_"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{RUN_ID}"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("TIERDESK_TEST_MAIL_DIR"):
+    # A Celery worker a test starts writes its mails where the test can count them.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["TIERDESK_TEST_MAIL_DIR"]
+# A digest collects what is pending when it is sent; tests that are about the window set it.
+TIERDESK_NOTIFY_DIGEST_SECONDS = env.int("TIERDESK_NOTIFY_DIGEST_SECONDS", default=0)
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
     "default": {

@@ -105,3 +105,30 @@ def test_customers_see_only_customer_watchers_and_remove_colleagues(
     assert watcher_remove(ticket=ticket, actor=alice, user=bob)
     assert watcher_remove(ticket=ticket, actor=l1tech, user=l1tech)
     assert not Watcher.objects.exists()
+
+
+def test_a_german_watcher_reads_an_english_actors_reply_and_status_in_german(
+    alice, l1tech, make_ticket
+):
+    """Watcher mails are rendered per reader like every other notice (language, no jargon)."""
+    from django.utils import translation
+
+    from tickets.services import ticket_change_status
+
+    colleague = UserFactory(username="greta", organisation=alice.organisation, language="de")
+    ticket = make_ticket(alice)
+    watcher_add(ticket=ticket, actor=alice, user=colleague)
+    with translation.override("en"):
+        ticket_reply(ticket=ticket, author=l1tech, body="Please restart it.")
+        ticket_change_status(ticket=ticket, actor=l1tech, status="pending_customer")
+    reply = Notification.objects.get(recipient=colleague, cause_key__startswith="watch-reply:")
+    assert reply.subject.startswith(f"[{ticket.reference}] Neue Antwort: ")
+    assert "Please restart it." in reply.body and "Level" not in reply.body
+    status = Notification.objects.get(
+        recipient=colleague, cause_key__startswith="watch-status:", body__contains="Wartet"
+    )
+    assert status.subject == f"[{ticket.reference}] Status: Wartet auf Kunden"
+    assert "pending_customer" not in status.subject + status.body
+    # The English requester still reads English.
+    mine = Notification.objects.filter(recipient=alice, kind="status").latest("id")
+    assert mine.subject == f"[{ticket.reference}] Status: Waiting for customer"

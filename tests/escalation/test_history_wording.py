@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from escalation.services.delivery import notifications_deliver_due
 from escalation.services.manual import ticket_escalate
-from escalation.services.notify import notifications_deliver_due
 from escalation.services.sweep import escalation_sweep
 from tickets.services import ticket_create, ticket_reply
 

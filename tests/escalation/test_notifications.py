@@ -5,8 +5,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from escalation.models import Notification, NotificationKind, NotificationPreference
-from escalation.services.notify import (
+from escalation.models import (
+    MailMode,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationSettings,
+)
+from escalation.services.delivery import (
     DeliveryFailed,
     notification_deliver,
     notifications_deliver_due,
@@ -78,13 +84,21 @@ def test_self_assignment_is_not_notified(ticket, l1tech):
 
 
 def test_switched_off_kind_is_not_written(ticket, alice, l1tech):
-    NotificationPreference.objects.create(user=alice, kind=NotificationKind.REPLY, enabled=False)
+    NotificationPreference.objects.create(
+        user=alice, kind=NotificationKind.REPLY, mail=False, in_app=False
+    )
     ticket_reply(ticket=ticket, author=l1tech, body="Try turning it off and on.")
     assert ("alice", NotificationKind.REPLY) not in notified(ticket)
     assert ("alice", NotificationKind.STATUS) in notified(ticket)
 
 
-def test_delivery_sends_once_and_records_event(ticket):
+@pytest.fixture
+def immediate(l1tech):
+    """l1tech takes one e-mail per notice (staff get a digest by default)."""
+    NotificationSettings.objects.create(user=l1tech, mail_mode=MailMode.IMMEDIATE)
+
+
+def test_delivery_sends_once_and_records_event(immediate, ticket):
     row = Notification.objects.get()
     assert notification_deliver(notification_id=row.pk) is True
     assert notification_deliver(notification_id=row.pk) is False  # a duplicate message
@@ -100,7 +114,7 @@ def test_delivery_sends_once_and_records_event(ticket):
     )
 
 
-def test_smtp_failure_is_retried_with_backoff(ticket, settings, clock_at):
+def test_smtp_failure_is_retried_with_backoff(immediate, ticket, settings, clock_at):
     row = Notification.objects.get()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
@@ -123,16 +137,17 @@ def test_smtp_failure_is_retried_with_backoff(ticket, settings, clock_at):
 
 def test_preferences_round_trip_through_service_and_selector(ticket, alice, l1tech):
     from common.errors import ApplicationError
-    from escalation.selectors import notification_settings
-    from escalation.services.notify import notification_preference_set
+    from escalation.selectors import notice_choices
+    from escalation.services.preferences import notification_preference_set
 
-    assert all(notification_settings(user=alice).values())
-    notification_preference_set(user=alice, kind=NotificationKind.STATUS, enabled=False)
-    assert notification_settings(user=alice)[NotificationKind.STATUS] is False
+    assert all(c.mail and c.in_app for c in notice_choices(user=alice))
+    notification_preference_set(user=alice, kind=NotificationKind.STATUS, mail=False, in_app=False)
+    status = {c.kind: c for c in notice_choices(user=alice)}[NotificationKind.STATUS]
+    assert (status.mail, status.in_app) == (False, False)
     ticket_change_status(ticket=ticket, actor=l1tech, status="on_hold")
     assert ("alice", NotificationKind.STATUS) not in notified(ticket)
-    notification_preference_set(user=alice, kind=NotificationKind.STATUS, enabled=True)
+    notification_preference_set(user=alice, kind=NotificationKind.STATUS, mail=True)
     ticket_change_status(ticket=ticket, actor=l1tech, status="open")
     assert ("alice", NotificationKind.STATUS) in notified(ticket)
     with pytest.raises(ApplicationError):
-        notification_preference_set(user=alice, kind="carrier_pigeon", enabled=False)
+        notification_preference_set(user=alice, kind="carrier_pigeon", mail=False)

@@ -8,8 +8,8 @@ import redis
 from django.conf import settings
 from django.core import mail
 
-from escalation.models import Notification
-from escalation.services import notify
+from escalation.models import MailMode, Notification, NotificationSettings
+from escalation.services import delivery, notify
 from escalation.tasks import send_notifications
 from tickets.services import ticket_create
 
@@ -40,6 +40,8 @@ def test_a_chunk_of_rows_is_one_message(broker, monkeypatch):
 
 @pytest.fixture
 def rows(alice, agreement, staff, clock_at):
+    # One e-mail per notice (a digest would put all three in one; tests/escalation/test_digest.py).
+    NotificationSettings.objects.create(user=staff["l1"], mail_mode=MailMode.IMMEDIATE)
     clock_at()
     for n in range(3):
         ticket_create(requester=alice, subject=f"Printer {n}", description="Tray 2.")
@@ -50,7 +52,7 @@ def test_a_chunk_sends_each_row_once_and_a_failed_row_retries_alone(
     rows, broker, settings, monkeypatch
 ):
     assert len(rows) == 3
-    real_email = notify.notification_email
+    real_email = delivery.notification_email
     failing = rows[1]
 
     def email(row):
@@ -58,7 +60,7 @@ def test_a_chunk_sends_each_row_once_and_a_failed_row_retries_alone(
             raise OSError("mail server refused")
         return real_email(row)
 
-    monkeypatch.setattr(notify, "notification_email", email)
+    monkeypatch.setattr(delivery, "notification_email", email)
     assert send_notifications.apply(args=[rows]).get() == 2
     assert len(mail.outbox) == 2
     # Only the failed row goes back to the broker, on its own, after its backoff.
@@ -67,7 +69,7 @@ def test_a_chunk_sends_each_row_once_and_a_failed_row_retries_alone(
     assert arguments(retry) == [failing]
     assert retry["headers"]["eta"] is not None
     # The same chunk delivered again (a redelivered message) sends nothing twice.
-    monkeypatch.setattr(notify, "notification_email", real_email)
+    monkeypatch.setattr(delivery, "notification_email", real_email)
     assert send_notifications.apply(args=[rows]).get() == 0
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(sent_at__isnull=True).get().pk == failing

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from common.text import single_line
 from escalation.models import Notification
-from escalation.services.notify import MAX_ATTEMPTS, notifications_deliver_due
+from escalation.services.delivery import notifications_deliver_due
+from escalation.services.notify import MAX_ATTEMPTS
 from tests.factories import api_key
 from tickets.models import Ticket
 from tickets.services import ticket_create, ticket_reply

@@ -38,7 +38,8 @@ def test_customer_portal_lists_and_finds_only_published_public(
 ):
     client.force_login(alice)
     # session, user, any match (all words), count, page, snippets
-    with django_assert_num_queries(6):
+    # (+1: the unread notices in the page header)
+    with django_assert_num_queries(7):
         page = client.get(reverse("knowledge"), {"q": "printer"})
     html = page.content.decode()
     assert "Printer jams on tray two" in html and "<mark>" in html
@@ -58,7 +59,8 @@ def test_portal_list_query_count_does_not_grow(
         publish(l2tech, f"Article {n}")
     client.force_login(alice)
     # session, user, count, page, (no search: no snippet query)
-    with django_assert_num_queries(4):
+    # (+1: the unread notices in the page header)
+    with django_assert_num_queries(5):
         assert client.get(reverse("knowledge")).status_code == 200
 
 
@@ -227,7 +229,8 @@ def test_problem_pages_link_tickets_by_reference(client, alice, l2tech, django_a
     client.post(reverse("problem-link", args=[problem.pk]), {"references": refs})
     assert problem.links.count() == 3
     # session, user, problem, ticket count, ticket page
-    with django_assert_num_queries(5):
+    # (+1: the unread notices in the page header)
+    with django_assert_num_queries(6):
         page = client.get(reverse("problem-detail", args=[problem.pk]))
     assert all(t.reference in page.content.decode() for t in tickets)
     assert client.get(reverse("problems")).status_code == 200

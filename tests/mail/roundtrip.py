@@ -6,7 +6,7 @@ import email
 from email import policy
 from email.message import EmailMessage
 
-from escalation.services.notify import notifications_deliver_due
+from escalation.services.delivery import notifications_deliver_due
 from mail.services.polling import mailbox_poll
 from tests.mail.mails import mail
 

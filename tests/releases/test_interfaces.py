@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from common.errors import ApplicationError
 from escalation.models import Notification, NotificationKind
-from escalation.services.notify import notification_preference_set
+from escalation.services.preferences import notification_preference_set
 from releases.models import Release
 from releases.services import release_create, release_publish
 from tests.factories import UserFactory, api_key
@@ -75,7 +75,7 @@ def test_customers_cannot_prepare_releases(api, alice):
 
 def test_release_notices_cannot_be_switched_off(alice):
     with pytest.raises(ApplicationError):
-        notification_preference_set(user=alice, kind=NotificationKind.RELEASE, enabled=False)
+        notification_preference_set(user=alice, kind=NotificationKind.RELEASE, mail=False)
 
 
 def test_pages_and_feed(client, manager, alice, django_assert_num_queries):
@@ -92,8 +92,8 @@ def test_pages_and_feed(client, manager, alice, django_assert_num_queries):
     page = client.get(reverse("release-detail", args=[release.pk])).content.decode()
     assert 'data-testid="receipt"' in page
     client.force_login(alice)
-    # session, user, count, page
-    with django_assert_num_queries(4):
+    # session, user, count, page, the header's unread notices
+    with django_assert_num_queries(5):
         html = client.get(reverse("releases")).content.decode()
     assert "Totals fixed" in html and 'data-testid="no-opt-out"' in html
     ticket_page = client.get(reverse("ticket-detail", args=[ticket.reference])).content.decode()

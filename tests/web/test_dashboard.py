@@ -25,8 +25,8 @@ from tickets.services import ticket_assign
 pytestmark = pytest.mark.django_db
 # session, user, rollup state, the six live period queries (no rollups here), technician
 # names, rating comments, active tickets (backlog and workload), at risk, technicians,
-# organisations for the filter
-DASHBOARD_QUERIES = 14  # + 1 for the names of rated technicians when there are ratings
+# organisations for the filter, the unread notices in the page header
+DASHBOARD_QUERIES = 15  # + 1 for the names of rated technicians when there are ratings
 ROLLED_UP_QUERIES = DASHBOARD_QUERIES + 1  # the summed rollup rows
 NOTE = "Checked DNS and the proxy; the customer confirms it fails on every machine."
 

@@ -3,7 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from escalation.models import NotificationKind, NotificationPreference
+from escalation.models import (
+    MailMode,
+    NotificationKind,
+    NotificationPreference,
+    NotificationSettings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,30 +23,59 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_customer_saves_name_language_zone_and_switches_off_status_mail(client, alice):
+def channels(user) -> dict[str, tuple[bool, bool]]:
+    return {
+        kind: (mail, in_app)
+        for kind, mail, in_app in NotificationPreference.objects.filter(user=user).values_list(
+            "kind", "mail", "in_app"
+        )
+    }
+
+
+def test_customer_saves_name_language_zone_and_choices_per_channel(client, alice):
     client.force_login(alice)
     page = client.get(reverse("profile")).content.decode()
-    # A customer is offered the notices a customer gets; release notices are not refusable.
-    assert 'name="notify_reply"' in page and 'name="notify_status"' in page
-    assert 'name="notify_sla_breach"' not in page and 'name="notify_release"' not in page
+    # A customer is offered the notices a customer gets, by e-mail and in the app.
+    assert 'name="mail_reply"' in page and 'name="app_status"' in page
+    assert 'name="mail_sla_breach"' not in page and 'name="mail_mode"' not in page
+    # Release notices always come by e-mail: the box is ticked and cannot be changed.
+    assert 'name="mail_release" disabled id="id_mail_release" checked' in page
     response = client.post(
         reverse("profile"),
-        form(first_name="Alicia", language="de", time_zone="Europe/Berlin", notify_reply="on"),
+        form(
+            first_name="Alicia",
+            language="de",
+            time_zone="Europe/Berlin",
+            mail_reply="on",
+            app_reply="on",
+            app_status="on",  # status changes only in the app
+            app_release="on",
+        ),
     )
     assert response.status_code == 302
     alice.refresh_from_db()
     assert (alice.first_name, alice.language, alice.time_zone) == ("Alicia", "de", "Europe/Berlin")
-    off = set(
-        NotificationPreference.objects.filter(user=alice, enabled=False).values_list(
-            "kind", flat=True
-        )
-    )
-    assert off == {NotificationKind.STATUS}
+    assert channels(alice) == {
+        NotificationKind.REPLY: (True, True),
+        NotificationKind.STATUS: (False, True),
+        # A disabled box cannot be unticked by leaving it out of the form.
+        NotificationKind.RELEASE: (True, True),
+        NotificationKind.RELEASE_FIXED: (True, False),
+    }
     # The next page speaks the chosen language and shows the saved choices.
     page = client.get(reverse("profile")).content.decode()
     assert '<h1 id="profile-title">Profil</h1>' in page and "Zeitzone" in page
-    assert 'name="notify_status" id="id_notify_status"' in page
-    assert 'name="notify_reply" id="id_notify_reply" checked' in page
+    assert 'name="mail_status" id="id_mail_status">' in page
+    assert 'name="app_status" id="id_app_status" checked' in page
+
+
+def test_release_mail_cannot_be_refused_even_by_a_forged_form(alice):
+    from common.errors import ApplicationError
+    from escalation.services.preferences import notification_preference_set
+
+    with pytest.raises(ApplicationError):
+        notification_preference_set(user=alice, kind=NotificationKind.RELEASE, mail=False)
+    assert not NotificationPreference.objects.filter(user=alice).exists()
 
 
 def test_an_unknown_time_zone_changes_nothing(client, alice):
@@ -54,25 +88,32 @@ def test_an_unknown_time_zone_changes_nothing(client, alice):
     assert not NotificationPreference.objects.filter(user=alice).exists()
 
 
-def test_staff_choose_among_the_staff_notices(client, l1tech):
+def test_staff_choose_channels_and_the_rhythm_of_their_mail(client, l1tech):
     client.force_login(l1tech)
     page = client.get(reverse("profile")).content.decode()
-    assert 'name="notify_sla_breach"' in page and 'name="notify_new_in_queue"' in page
-    data = form(time_zone="Europe/Berlin")
-    data |= {f"notify_{k}": "on" for k in NotificationKind.values if k != "new_in_queue"}
+    assert 'name="mail_sla_breach"' in page and 'name="app_new_in_queue"' in page
+    # Staff get a digest unless they choose otherwise.
+    digest = page.split('name="mail_mode" value="digest"')[1]
+    assert digest.split(">")[0].strip().endswith("checked")
+    data = form(time_zone="Europe/Berlin", mail_mode="immediate")
+    data |= {f"mail_{k}": "on" for k in NotificationKind.values if k != "new_in_queue"}
+    data |= {f"app_{k}": "on" for k in NotificationKind.values}
     assert client.post(reverse("profile"), data).status_code == 302
-    off = set(
-        NotificationPreference.objects.filter(user=l1tech, enabled=False).values_list(
-            "kind", flat=True
-        )
-    )
-    assert off == {NotificationKind.NEW_IN_QUEUE}
+    saved = channels(l1tech)
+    assert saved[NotificationKind.NEW_IN_QUEUE] == (False, True)
+    assert saved[NotificationKind.SLA_BREACH] == (True, True)
+    assert NotificationSettings.objects.get(user=l1tech).mail_mode == MailMode.IMMEDIATE
+    assert client.post(reverse("profile"), data | {"mail_mode": "hourly"}).status_code == 400
 
 
-def test_profile_page_query_count(client, alice, django_assert_num_queries):
+def test_profile_page_query_count(client, alice, l1tech, django_assert_num_queries):
     client.force_login(alice)
-    # session, user, the switched-off notices
-    with django_assert_num_queries(3):
+    # session, user, the notice choices, the header's unread count
+    with django_assert_num_queries(4):
+        assert client.get(reverse("profile")).status_code == 200
+    client.force_login(l1tech)
+    # … and the mail rhythm of staff
+    with django_assert_num_queries(5):
         assert client.get(reverse("profile")).status_code == 200
 
 

@@ -16,19 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.services import user_language_set, user_profile_update
 from common.errors import ApplicationError
-from escalation.models import NotificationKind, NotificationPreference
-from escalation.services.notify import notification_preference_set
+from escalation.models import MailMode
+from escalation.selectors import mail_mode, notice_choices
+from escalation.services.preferences import Choice, notification_preferences_set
 
 from ..forms import apply_service_error
-
-# What each audience is ever sent; release notices are not listed because nobody can
-# refuse them (the page says so).
-CUSTOMER_KINDS = (NotificationKind.REPLY, NotificationKind.STATUS)
-STAFF_KINDS = tuple(kind for kind in NotificationKind if kind not in NotificationKind.mandatory())
-
-
-def notice_kinds(user) -> tuple[str, ...]:
-    return STAFF_KINDS if user.is_support_staff else CUSTOMER_KINDS
 
 
 class ProfileForm(forms.Form):
@@ -48,11 +40,19 @@ class ProfileForm(forms.Form):
         help_text=gettext_lazy("For example Europe/Berlin or America/New_York."),
     )
 
-    def __init__(self, *args, kinds=(), **kwargs):
+    def __init__(self, *args, choices=(), staff=False, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in kinds:
-            self.fields[f"notify_{kind}"] = forms.BooleanField(
-                label=NotificationKind(kind).label, required=False
+        if staff:
+            self.fields["mail_mode"] = forms.ChoiceField(
+                label=gettext_lazy("E-mail me"), choices=MailMode.choices, widget=forms.RadioSelect
+            )
+        for choice in choices:
+            # Mandatory kinds always come by e-mail: shown ticked, not editable.
+            self.fields[f"mail_{choice.kind}"] = forms.BooleanField(
+                label=choice.label, required=False, disabled=choice.mandatory
+            )
+            self.fields[f"app_{choice.kind}"] = forms.BooleanField(
+                label=choice.label, required=False
             )
 
 
@@ -60,20 +60,19 @@ class ProfileForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     user = request.user
-    kinds = notice_kinds(user)
-    switched_off = set(
-        NotificationPreference.objects.filter(user=user, enabled=False).values_list(
-            "kind", flat=True
-        )
-    )
+    staff = user.is_support_staff
+    choices = notice_choices(user=user)
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
         "language": user.language,
         "time_zone": user.time_zone,
-        **{f"notify_{kind}": kind not in switched_off for kind in kinds},
+        **{f"mail_{c.kind}": c.mail for c in choices},
+        **{f"app_{c.kind}": c.in_app for c in choices},
     }
-    form = ProfileForm(request.POST or None, initial=initial, kinds=kinds)
+    if staff:
+        initial["mail_mode"] = mail_mode(user=user)
+    form = ProfileForm(request.POST or None, initial=initial, choices=choices, staff=staff)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -88,10 +87,14 @@ def profile(request):
                         language=data["language"],
                         time_zone=data["time_zone"].strip(),
                     )
-                    for kind in kinds:
-                        notification_preference_set(
-                            user=user, kind=kind, enabled=data[f"notify_{kind}"]
-                        )
+                    notification_preferences_set(
+                        user=user,
+                        choices=[
+                            Choice(c.kind, data[f"mail_{c.kind}"], data[f"app_{c.kind}"])
+                            for c in choices
+                        ],
+                        mail_mode=data.get("mail_mode"),
+                    )
             except ApplicationError as error:
                 apply_service_error(form, error)
                 status = error.status_code
@@ -100,10 +103,11 @@ def profile(request):
                 return redirect("profile")
         else:
             status = 400
+    rows = [(c, form[f"mail_{c.kind}"], form[f"app_{c.kind}"]) for c in choices]
     return render(
         request,
         "web/profile.html",
-        {"form": form, "notice_fields": [form[f"notify_{kind}"] for kind in kinds]},
+        {"form": form, "notice_rows": rows, "staff": staff},
         status=status,
     )
 

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from escalation.services.notify import notifications_deliver_due
+from escalation.services.delivery import notifications_deliver_due
 from escalation.services.sweep import escalation_sweep
 
 
