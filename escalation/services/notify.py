@@ -51,13 +51,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 # A row unsent this long after it was due is re-queued by the sweep (its first
 # message may have been lost with the broker).
 REQUEUE_GRACE = timedelta(seconds=60)
-def queue_now(ids: Iterable[int], *, countdown: int = 0) -> int:
-    """Hand rows to Celery, `QUEUE_CHUNK` per message (common.broker), after `countdown`
-    seconds; a broker outage is logged, never raised (the sweep re-queues). Returns how
-    many rows reached the broker."""
-    from ..tasks import send_notifications
-
-    return queue_in_chunks(send_notifications, ids, chunk=QUEUE_CHUNK, countdown=countdown)
+# Outbox rows per Celery message (each row, or each recipient's digest, claimed on its own).
 QUEUE_CHUNK = 100
 
 
