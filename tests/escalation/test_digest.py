@@ -56,7 +56,7 @@ def test_a_sweep_that_breaches_100_tickets_mails_each_technician_once(
     assert sorted(m.to[0] for m in mail.outbox) == ["l2tech@example.com", "manager@example.com"]
     english = next(m for m in mail.outbox if m.to == ["l2tech@example.com"])
     assert english.subject == "[Tierdesk] 100 notices: Ticket escalated to your tier (100)"
-    assert "100 notices since 2026-11-25 10:01 UTC:" in english.body
+    assert "100 notices since 25 Nov 2026, 10:01 UTC:" in english.body
     for ticket in tickets:
         assert f"{ticket.reference} “{ticket.subject}”: SLA: Response (Level 1) breached" in (
             english.body
@@ -66,7 +66,7 @@ def test_a_sweep_that_breaches_100_tickets_mails_each_technician_once(
     assert english.extra_headers["Auto-Submitted"] == "auto-generated"
     german = next(m for m in mail.outbox if m.to == ["manager@example.com"])
     assert german.subject.startswith("[Tierdesk] 100 Benachrichtigungen: ")
-    assert "100 Benachrichtigungen seit 2026-11-25 11:01 CET:" in german.body
+    assert "100 Benachrichtigungen seit 25. Nov 2026, 11:01 CET:" in german.body
     assert "SLA: Reaktion (Level 1) verletzt · 11:01 CET" in german.body
     assert german.extra_headers["Content-Language"] == "de"
     # Every row sent once, each in the ticket's history (a retry sends nothing more).
