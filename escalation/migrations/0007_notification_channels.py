@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_security_events'),
-        ('escalation', '0004_release_notices'),
+        ('escalation', '0006_next_response_rules'),
         ('tickets', '0006_search_trigram_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
