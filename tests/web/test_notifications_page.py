@@ -29,13 +29,15 @@ def test_the_list_shows_ones_own_notices_newest_first_with_links(client, alice, 
     assert positions == sorted(positions)
     assert "Waiting for customer" in page and "pending_customer" not in page
     assert reverse("notification-open", args=[rows[0].pk]) in page
-    # Followed, a notice leads to its ticket.
+    # The header of every page counts what is unread.
+    assert 'id="unread-count">3<' in client.get(reverse("home")).content.decode()
+    # Followed, a notice leads to its ticket and counts as read.
     response = client.get(reverse("notification-open", args=[rows[0].pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("ticket-detail", args=[ticket.reference])
-    # The header of every page counts what is unread.
-    home = client.get(reverse("home")).content.decode()
-    assert 'id="unread-count">3<' in home
+    rows[0].refresh_from_db()
+    assert rows[0].read_at is not None
+    assert 'id="unread-count">2<' in client.get(reverse("home")).content.decode()
 
 
 def test_another_users_notice_is_404_and_unchanged(client, bob, notices):

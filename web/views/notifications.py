@@ -54,14 +54,17 @@ def notification_list(request):
 @login_required
 @require_GET
 def notification_open(request, notification_id: int):
-    """Follow a notice to its ticket, if the user may still see it (404 otherwise)."""
+    """Follow a notice to its ticket, if the user may still see it (404 otherwise). Following
+    it is reading it (a read mark is idempotent, so this GET may write it)."""
     notice = _notice(request, notification_id)
     if notice.ticket_id is None:
+        notifications_mark_read(user=request.user, ids=[notice.pk])
         return redirect("notifications")
     try:
         ticket = ticket_get(user=request.user, reference=notice.ticket_id)
     except NotFound as error:
         raise Http404 from error
+    notifications_mark_read(user=request.user, ids=[notice.pk])
     return redirect("ticket-detail", reference=ticket.reference)
 
 
