@@ -300,5 +300,6 @@ worker with retries and exponential backoff; attempts are listed per hook.""",
         "ArticleStatusEnum": "knowledge.models.ArticleStatus",
         "ProblemStatusEnum": "knowledge.models.ProblemStatus",
         "ReleaseStatusEnum": "releases.models.ReleaseStatus",
+        "NotificationKindEnum": "escalation.models.NotificationKind",
     },
 }

@@ -57,7 +57,7 @@ def test_my_tickets_search_and_open_closed_filter(
     client.force_login(alice)
     home = reverse("home")
     client.get(home)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # + the header's unread count
         html = client.get(home, {"q": "tray 1"}).content.decode()
     assert printer.reference in html and resolved.reference not in html
     # Internal notes are never searched for customers.

@@ -81,12 +81,17 @@ class NotificationUnreadCountApi(ApiView):
         )
 
 
-@extend_schema(tags=["notifications"], request=None, responses=s.NotificationSerializer)
+@extend_schema(
+    tags=["notifications"],
+    request=None,
+    responses=s.NotificationSerializer,
+)
 class NotificationReadApi(ApiView):
     """Mark one of the caller's notices read."""
 
     pagination_class = None
 
+    @extend_schema(operation_id="notification_read")
     def post(self, request: Request, notification_id: int) -> Response:
         notice = _notice(request, notification_id)
         notifications_mark_read(user=request.user, ids=[notice.pk])
@@ -94,12 +99,17 @@ class NotificationReadApi(ApiView):
         return Response(s.NotificationSerializer(notice).data)
 
 
-@extend_schema(tags=["notifications"], request=None, responses=s.MarkedSerializer)
+@extend_schema(
+    tags=["notifications"],
+    request=None,
+    responses=s.MarkedSerializer,
+)
 class NotificationReadAllApi(ApiView):
     """Mark every notice of the caller read."""
 
     pagination_class = None
 
+    @extend_schema(operation_id="notifications_read_all")
     def post(self, request: Request) -> Response:
         return Response({"marked": notifications_mark_read(user=request.user)})
 
