@@ -40,6 +40,7 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
         "assignee": ticket.assignee_id,
         "response_due": ticket.response_due_at,
         "resolution_due": ticket.resolution_due_at,
+        "next_response_due": ticket.next_response_due_at,
     }
 
 

@@ -41,7 +41,8 @@ def _person(user: User | None) -> str:
 
 
 def macro_values(*, ticket: Ticket, actor: User) -> dict[str, str]:
-    due = ticket.response_due_at or ticket.resolution_due_at
+    # The next answer the customer is owed (first or next response), else the resolution.
+    due = ticket.answer_due_at or ticket.resolution_due_at
     with timezone.override(reader_zone(ticket.requester)):  # the text is for the requester to read
         due_text = zoned_text(due)
     return {

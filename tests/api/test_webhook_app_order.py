@@ -16,7 +16,7 @@ from escalation.services.manual import ticket_escalate
 from releases import signals as release_signals
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
-from tickets.services import ticket_create
+from tickets.services import ticket_create, ticket_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def receivers_backwards():
 def _same(payload: dict, ticket: Ticket) -> bool:
     """The payload (as stored: JSON) says what the ticket row says."""
     got = dict(payload)
-    for key in ("response_due", "resolution_due"):
-        got[key] = parse_datetime(got[key]) if got[key] else None
+    for key in ("response_due", "resolution_due", "next_response_due"):
+        got[key] = parse_datetime(got[key]) if got.get(key) else None
     return got == ticket_payload(ticket)
 
 
@@ -74,3 +74,20 @@ def test_payloads_carry_the_ticket_as_each_write_left_it(order, request, manager
     assert _same(first.payload["ticket"], created)
     assert escalated.tier == "L2" and escalated.response_due_at != created.response_due_at
     assert _same(last.payload["ticket"], escalated)
+
+
+def test_a_customer_reply_tells_integrations_when_the_next_answer_is_owed(manager, alice, l1tech):
+    services.webhook_create(
+        actor=manager, url="https://hooks.example.com/x", events=[WebhookEvent.REPLY_ADDED]
+    )
+    ticket = ticket_create(requester=alice, subject="VPN down", description="x")
+    ticket_reply(ticket=ticket, author=l1tech, body="Looking into it.")
+    ticket_reply(ticket=ticket, author=alice, body="Still down.")
+    replied = Ticket.objects.get(pk=ticket.pk)
+
+    last = WebhookDelivery.objects.order_by("id").last()
+    assert replied.next_response_due_at is not None
+    assert parse_datetime(last.payload["ticket"]["next_response_due"]) == (
+        replied.next_response_due_at
+    )
+    assert _same(last.payload["ticket"], replied)

@@ -1,8 +1,12 @@
 """Canned replies (placeholders, translations, actions, privacy) and tags."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from common.errors import ApplicationError, NotAllowed, NotFound
+from common.when import reader_zone, zoned_text
 from desk.selectors import macro_get, macro_list
 from desk.services.macros import macro_apply, macro_render, macro_save
 from desk.services.tags import tag_create, ticket_set_tags
@@ -100,3 +104,17 @@ def test_tags_from_the_list_only(manager, l1tech, alice, make_ticket):
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["Printer", "VPN"]
     assert TicketEvent.objects.filter(ticket=ticket, kind="tags").count() == 1
     assert Tag.objects.count() == 2
+
+
+def test_due_names_the_next_answer_owed_not_the_resolution(alice, l1tech, make_ticket):
+    """Once the first response is given, {due} is when the customer is owed the next
+    answer (what the portal shows as "Next answer by"), not the resolution deadline."""
+    ticket = make_ticket(alice)
+    macro = macro_save(actor=l1tech, name="Due", body="{due}")
+    answer_by = timezone.now() + timedelta(hours=3)
+    ticket.response_due_at = None
+    ticket.next_response_due_at = answer_by
+    ticket.resolution_due_at = answer_by + timedelta(days=2)
+    with timezone.override(reader_zone(alice)):
+        expected = zoned_text(answer_by)
+    assert macro_render(macro=macro, ticket=ticket, actor=l1tech) == expected
