@@ -176,7 +176,8 @@ class Target(models.Model):
 
 # The one definition of a running clock (counting down: not met, breached, paused or stopped)
 # and of an owed one (not yet met or stopped: running, paused or breached). The partial
-# indexes, the sweep and the raw claim SQL all use these.
+# indexes and the sweep's queries use these; `Clock.is_running` is RUNNING for an instance,
+# which the sweep's claim checks on the clocks it read under lock.
 _RUNNING_FIELDS = {
     "met_at__isnull": True,
     "breached_at__isnull": True,

@@ -10,12 +10,13 @@ batch it costs a fixed number of queries (rows go in by COPY on PostgreSQL), exc
 for the rare rules that raise priority or assign, which go through the ticket
 services one ticket at a time (they recompute clocks and change status).
 
-Exactly once: tickets are locked first (SKIP LOCKED on PostgreSQL), then one
-conditional UPDATE … RETURNING claims the clocks still running and due; only
-those are acted on. A ticket with several due clocks in the batch has them
-handled in rounds (one clock per ticket per round, in due order), as if they
-came one after the other. Run inside a transaction; if anything raises, the caller
-rolls the batch back and retries it in halves.
+Exactly once: tickets are locked first (SKIP LOCKED on PostgreSQL), then their
+clocks are read under a row lock and those still running and due are claimed; only
+those are acted on. A claimed clock that its tier move stops is written once, its
+mark with the stop (sla.services.marking, `write=False`). A ticket with several due
+clocks in the batch has them handled in rounds (one clock per ticket per round, in due
+order), as if they came one after the other. Run inside a transaction; if anything
+raises, the caller rolls the batch back and retries it in halves.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from common.bulk import cache_related, insert_in_bulk, new_instance
-from sla.services.marking import clocks_mark, tickets_lock_for_clocks
+from sla.services.marking import clocks_mark, clocks_write_marks, tickets_lock_for_clocks
 from sla.services.sync import tickets_sync_sla
 from sla.services.tier import clocks_already_read
 from tickets import events
@@ -108,8 +109,10 @@ def _process_batch(
     tickets = tickets_lock_for_clocks(clock_ids=clock_ids)
     if not tickets:
         return counts
+    # The marks are written by the first round (with the stop of the clocks its tier moves
+    # end, the rest right after the moves), before anything reads the clocks again.
     clocks, stored, marks = clocks_mark(
-        clock_ids=clock_ids, tickets=tickets, breach=breach, now=now
+        clock_ids=clock_ids, tickets=tickets, breach=breach, now=now, write=False
     )
     counts.marked = len(clocks)
     moved: set[int] = set()
@@ -118,6 +121,7 @@ def _process_batch(
             clocks=round_clocks,
             # The clocks as read by the claim are current for the first round only.
             stored=stored if n == 0 else None,
+            unwritten=clocks if n == 0 else None,
             tickets=tickets,
             breach=breach,
             now=now,
@@ -153,6 +157,7 @@ def _round(
     *,
     clocks: list[Clock],
     stored: dict[int, list[Clock]] | None,
+    unwritten: list[Clock] | None,
     tickets: dict[int, Ticket],
     breach: bool,
     now: datetime,
@@ -170,11 +175,16 @@ def _round(
         if matching:
             target = move_target(clock=clock, ticket=ticket, matching=matching)
             plans.append(_Plan(clock, trigger, matching, ticket.tier, target))
-    if not plans:
-        return
     moves = [p for p in plans if p.target]
     with clocks_already_read(stored) if stored is not None else contextlib.nullcontext():
         _move(plans=moves, tickets=tickets)
+    if unwritten is not None:
+        # A claimed clock the moves stopped had its mark written with the stop.
+        clocks_write_marks(
+            clocks=[c for c in unwritten if c.stopped_at is None], breach=breach, now=now
+        )
+    if not plans:
+        return
     moved.update(p.clock.ticket_id for p in moves)
     for plan in plans:
         if plan.target:

@@ -1,12 +1,13 @@
-"""Marking due clocks warned or breached: claimed once, by one conditional UPDATE … RETURNING.
+"""Marking due clocks warned or breached: claimed once, under the locks of their tickets.
 
 The sweep (escalation) marks a batch at a time; `clock_mark_warned`/`clock_mark_breached`
 are the same service for one clock. Lock order is ticket → clock, as in the ticket
 services (a reply racing the sweep waits instead of deadlocking): the tickets of the
 clocks are locked first (SKIP LOCKED on PostgreSQL: a ticket busy elsewhere waits for
-the next sweep), then only the clocks that are still running and due *and* whose
-ticket this transaction holds are claimed; only the returned clocks are acted on (a
-reply that met a clock just before wins).
+the next sweep), then their clocks are read under a row lock, and only the clocks that
+are still running and due *and* whose ticket this transaction holds are claimed (a reply
+that met a clock just before wins). A second worker skips the locked tickets, or, once
+this transaction has committed, reads the marks and claims nothing.
 
 Call inside a transaction. Events are built by sla.events and inserted in bulk; they
 are announced (`tickets.events.announce`, webhooks listen) by the caller once the rows
@@ -18,13 +19,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from common.bulk import cache_related, fetch, is_postgres, where_sql
+from common.bulk import cache_related, fetch, is_postgres
 from tickets import events
 from tickets.models import Ticket
 
@@ -83,63 +83,84 @@ def clocks_for_tickets(ticket_ids: Iterable[int], *, lock: bool) -> dict[int, li
     return grouped
 
 
-def clocks_claim_in_bulk(
-    *, clock_ids: Sequence[int], ticket_ids: Sequence[int], breach: bool, now: datetime
-) -> list[tuple[int, int]]:
-    """Mark the still running, due clocks among `clock_ids` of the locked tickets;
-    returns (clock id, ticket id) of each clock this call marked."""
-    if not clock_ids or not ticket_ids:
-        return []
-    table = connection.ops.quote_name(Clock._meta.db_table)
-    if breach:
-        mark, instant, due = "breached_at", "due_at", Clock.objects.running()
-    else:
-        mark, instant, due = "warned_at", "warn_at", Clock.objects.warnable()
-    # Still running (and not warned) exactly as the sweep's partial indexes define it.
-    running, running_params = where_sql(due)
-    moment = connection.ops.adapt_datetimefield_value(now)
-    if is_postgres():
-        # Two array parameters instead of thousands of placeholders (cheaper to send and plan).
-        clocks_in, tickets_in = "= ANY(%s)", "= ANY(%s)"
-        params: list[Any] = [moment, list(clock_ids), list(ticket_ids)]
-    else:
-        clocks_in = "IN ({})".format(", ".join(["%s"] * len(clock_ids)))
-        tickets_in = "IN ({})".format(", ".join(["%s"] * len(ticket_ids)))
-        params = [moment, *clock_ids, *ticket_ids]
-    params += [*running_params, moment]
-    sql = (
-        f"UPDATE {table} SET {mark} = %s "  # noqa: S608 - names are ours, values are params
-        f"WHERE id {clocks_in} AND ticket_id {tickets_in} "
-        f"AND {running} AND {instant} <= %s RETURNING id, ticket_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        claimed = dict(cursor.fetchall())
+def clocks_claim(
+    *, clock_ids: Sequence[int], tickets: dict[int, Ticket], breach: bool, now: datetime
+) -> tuple[list[Clock], dict[int, list[Clock]]]:
+    """Claim the still running, due clocks among `clock_ids` of the locked `tickets`.
+
+    All clocks of those tickets are read under a row lock (the tickets are already held by
+    this transaction, and every writer of a clock holds its ticket first, so the rows are
+    current); those still running (for a warning: and not warned) and due are marked
+    (`breached_at`/`warned_at` = `now`) on the instances, not yet in the database: see
+    `clocks_write_marks`. Returns the claimed clocks in the caller's (due) order and all
+    clocks of the locked tickets by ticket, with `.ticket` set to the locked ticket.
+    """
+    if not clock_ids or not tickets:
+        return [], {}
+    by_ticket = clocks_for_tickets(list(tickets), lock=True)
+    by_id = {clock.pk: clock for own in by_ticket.values() for clock in own}
+    clocks = []
     # Keep the caller's (due) order: clocks of one ticket are then handled in that order.
-    return [(pk, claimed[pk]) for pk in clock_ids if pk in claimed]
+    for pk in dict.fromkeys(clock_ids):
+        clock = by_id.get(pk)
+        if clock is None or not clock.is_running:
+            continue
+        if breach and clock.due_at <= now:
+            clock.breached_at = now
+        elif not breach and clock.warned_at is None and clock.warn_at <= now:
+            clock.warned_at = now
+        else:
+            continue
+        clocks.append(clock)
+    for own in by_ticket.values():
+        for clock in own:
+            cache_related(clock, ticket=tickets[clock.ticket_id])
+    return clocks, by_ticket
+
+
+def clocks_write_marks(*, clocks: Sequence[Clock], breach: bool, now: datetime) -> None:
+    """Write the marks `clocks_claim` set on these clocks (one UPDATE)."""
+    if not clocks:
+        return
+    mark = "breached_at" if breach else "warned_at"
+    if not is_postgres():
+        Clock.objects.filter(pk__in=[c.pk for c in clocks]).update(**{mark: now})
+        return
+    table = connection.ops.quote_name(Clock._meta.db_table)
+    with connection.cursor() as cursor:
+        # One array parameter instead of thousands of placeholders (cheaper to send and plan).
+        cursor.execute(
+            f"UPDATE {table} SET {mark} = %s WHERE id = ANY(%s)",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now), [c.pk for c in clocks]],
+        )
 
 
 def clocks_mark(
-    *, clock_ids: Sequence[int], tickets: dict[int, Ticket], breach: bool, now: datetime
+    *,
+    clock_ids: Sequence[int],
+    tickets: dict[int, Ticket],
+    breach: bool,
+    now: datetime,
+    write: bool = True,
 ) -> tuple[list[Clock], dict[int, list[Clock]], list]:
     """Claim the due clocks of the locked `tickets`, build CLOCK_BREACHED/WARNED for each.
 
     Returns the claimed clocks (with `.ticket` set to the locked ticket object), all
-    clocks of their tickets as stored after the claim (locked; the claimed ones are the
-    same objects), and the inserted events, not yet announced. The tickets' SLA columns
-    are left to the caller.
+    clocks of the locked tickets as stored after the claim (locked; the claimed ones are
+    the same objects), and the inserted events, not yet announced. The tickets' SLA
+    columns are left to the caller.
+
+    `write=False`: the marks stay on the instances, and the caller writes them before
+    anything reads these clocks from the database again. A tier move that stops a claimed
+    clock writes its mark with the stop (`sla.services.tier`, handed these instances by
+    `clocks_already_read`): one UPDATE of the clock instead of two; `clocks_write_marks`
+    writes the others.
     """
-    claimed = clocks_claim_in_bulk(
-        clock_ids=clock_ids, ticket_ids=list(tickets), breach=breach, now=now
-    )
-    if not claimed:
+    clocks, by_ticket = clocks_claim(clock_ids=clock_ids, tickets=tickets, breach=breach, now=now)
+    if not clocks:
         return [], {}, []
-    by_ticket = clocks_for_tickets({ticket_id for _pk, ticket_id in claimed}, lock=True)
-    by_id = {clock.pk: clock for own in by_ticket.values() for clock in own}
-    clocks = [by_id[pk] for pk, _ticket_id in claimed]
-    for own in by_ticket.values():
-        for clock in own:
-            cache_related(clock, ticket=tickets[clock.ticket_id])
+    if write:
+        clocks_write_marks(clocks=clocks, breach=breach, now=now)
     build = clock_events.breached if breach else clock_events.warned
     recorded = events.insert([build(clock=clock) for clock in clocks])
     return clocks, by_ticket, recorded

@@ -72,7 +72,7 @@ def clocks_change_tier(
     policies = ticket_policies(tickets, clocks)
     stopped: list[Clock] = []
     closing: Closing = []
-    unpaused_stops: list[int] = []
+    unpaused_stops: list[Clock] = []
     starts: list[Start] = []
     for ticket, before, after in changes:
         policy = policies.get(ticket.pk)
@@ -90,7 +90,7 @@ def clocks_change_tier(
                 if was_paused:
                     stopped.append(clock)
                 else:
-                    unpaused_stops.append(clock.pk)
+                    unpaused_stops.append(clock)
         cycle = 1 + max(
             (c.cycle for c in own if c.kind == ClockKind.RESPONSE and c.tier == after), default=0
         )
@@ -98,7 +98,8 @@ def clocks_change_tier(
             Start(ticket, policy, ClockKind.RESPONSE.value, after, cycle, now, {"replaces": ended})
         )
     if unpaused_stops:
-        # Running or breached clocks only get `stopped_at`: one UPDATE for the batch.
+        # Running or breached clocks only get `stopped_at` (and the sweep's mark, if it has
+        # just claimed them: `clocks_already_read`): one UPDATE for the batch.
         _stop(unpaused_stops, now)
     if stopped:
         # A paused clock also closes its pause and moves its deadlines (rare).
@@ -109,14 +110,30 @@ def clocks_change_tier(
     return tickets_sla_columns(tickets=tickets, clocks=clocks)
 
 
-def _stop(ids: list[int], now: datetime) -> None:
+def _stop(clocks: list[Clock], now: datetime) -> None:
+    """Write `stopped_at` and the marks (breached, warned) as the instances hold them: the
+    marks of clocks the sweep claimed in this transaction are written with the stop."""
     if connection.vendor != "postgresql":
-        Clock.objects.filter(pk__in=ids).update(stopped_at=now)
+        # One UPDATE per distinct pair of marks (one, nearly always).
+        groups: dict[tuple, list[int]] = {}
+        for c in clocks:
+            groups.setdefault((c.breached_at, c.warned_at), []).append(c.pk)
+        for (breached_at, warned_at), ids in groups.items():
+            Clock.objects.filter(pk__in=ids).update(
+                stopped_at=now, breached_at=breached_at, warned_at=warned_at
+            )
         return
-    # One array parameter instead of a thousand placeholders (cheaper to build and plan).
+    # Array parameters instead of thousands of placeholders (cheaper to build and plan).
     table = connection.ops.quote_name(Clock._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET stopped_at = %s WHERE id = ANY(%s)",  # noqa: S608
-            [connection.ops.adapt_datetimefield_value(now), ids],
+            f"UPDATE {table} AS c SET stopped_at = %s, breached_at = v.breached_at, "  # noqa: S608
+            "warned_at = v.warned_at FROM unnest(%s::bigint[], %s::timestamptz[], "
+            "%s::timestamptz[]) AS v(id, breached_at, warned_at) WHERE c.id = v.id",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                [c.pk for c in clocks],
+                [c.breached_at for c in clocks],
+                [c.warned_at for c in clocks],
+            ],
         )

@@ -1,6 +1,7 @@
 """The sweep's batch service: one clock or a thousand, each clock acted on once with all effects."""
 
 import logging
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -209,6 +210,46 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_size(
     clock_at(minutes(2 * L1 + 3))
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert escalation_sweep(queue=False).breaches == 50
+
+
+def _clock_updates(captured) -> list[str]:
+    statements = [re.sub(r"^\d+ times: ", "", q["sql"].lstrip()) for q in captured.captured_queries]
+    return [sql for sql in statements if sql.upper().startswith('UPDATE "SLA_CLOCK"')]
+
+
+def test_a_breached_clock_its_tier_move_ends_is_written_once(alice, agreement, staff, clock_at):
+    clock_at()
+    tickets = file_tickets(alice, 4)
+    clock_at(minutes(L1 + 1))
+    with CaptureQueriesContext(connection) as captured:
+        assert escalation_sweep(queue=False).breaches == 4
+    # The mark and the stop of the L1 clocks in one UPDATE (no claim UPDATE before it).
+    assert len(_clock_updates(captured)) == 1
+    for ticket in tickets:
+        l1 = response_clock(ticket, Tier.L1)
+        assert l1.breached_at is not None and l1.stopped_at is not None
+        ticket.refresh_from_db()
+        assert ticket.tier == Tier.L2
+        expected = sla_columns(tier=Tier.L2, clocks=Clock.objects.filter(ticket=ticket))
+        assert {column: getattr(ticket, column) for column in expected} == expected
+
+
+def test_breaches_no_tier_move_ends_have_their_marks_written(alice, agreement, staff, clock_at):
+    clock_at()
+    tickets = file_tickets(alice, 3)
+    for ticket in tickets:
+        ticket_reply(ticket=ticket, author=staff["l1"], body="On it.")  # response met
+    clock_at(minutes(RESOLUTION_MINUTES + 1))
+    with CaptureQueriesContext(connection) as captured:
+        assert escalation_sweep(queue=False).breaches == 3
+    assert len(_clock_updates(captured)) == 1
+    for ticket in tickets:
+        clock = resolution_clock(ticket)
+        assert clock.breached_at is not None and clock.stopped_at is None
+        ticket.refresh_from_db()
+        assert ticket.sla_breached
+        expected = sla_columns(tier=ticket.tier, clocks=Clock.objects.filter(ticket=ticket))
+        assert {column: getattr(ticket, column) for column in expected} == expected
 
 
 @pytest.mark.parametrize("batch_size", [None, 1], ids=["one-batch", "batches-of-one"])

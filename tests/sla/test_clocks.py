@@ -312,3 +312,17 @@ def test_deadline_across_the_spring_forward_weekend_keeps_wall_clock_hours(alice
     due = response(ticket).due_at
     assert due == berlin(2026, 3, 30, 11, 30)  # 30 min Friday + 3 h 30 Monday from 08:00
     assert due == datetime(2026, 3, 30, 9, 30, tzinfo=UTC)  # CEST, UTC+2
+
+
+def test_the_claims_running_check_is_the_running_index_definition(alice, standard, at):
+    """The sweep claims clocks it read under lock with `Clock.is_running`: the same clocks
+    as RUNNING, the condition of the due-clock index."""
+    at(berlin(2026, 3, 2, 10, 0))
+    clock = response(new_ticket(alice))
+    instant = berlin(2026, 3, 2, 11, 0)
+    columns = ("met_at", "breached_at", "paused_at", "stopped_at")
+    for n in range(2 ** len(columns)):
+        values = {c: instant if n >> i & 1 else None for i, c in enumerate(columns)}
+        Clock.objects.filter(pk=clock.pk).update(**values)
+        clock.refresh_from_db()
+        assert clock.is_running == Clock.objects.running().filter(pk=clock.pk).exists(), values
