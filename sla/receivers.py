@@ -4,7 +4,9 @@ Changes of the SLA configuration are not signalled: they go through sla.services
 which touches the parent row and queues the recompute itself.
 
 Ticket signals arrive inside the ticket service's transaction, so clocks,
-events and the ticket's SLA columns commit or roll back with the change.
+events and the ticket's SLA columns commit or roll back with the change. Where the service
+writes the ticket rows after its signal (tier, status and priority changes, acknowledging),
+the receiver answers the rows' new SLA columns instead of writing them: one UPDATE a row.
 """
 
 from __future__ import annotations
@@ -38,15 +40,17 @@ def on_tiers_changed(*, changes, **kwargs) -> dict[int, dict[str, Any]]:
 
 
 @receiver(ticket_signals.tickets_status_changed, sender=Ticket, dispatch_uid="sla_status_changed")
-def on_statuses_changed(*, changes, **kwargs) -> None:
-    clocks.clocks_change_status(changes=changes)
+def on_statuses_changed(*, changes, **kwargs) -> dict[int, dict[str, Any]]:
+    # Answered to the status service, which writes the SLA columns with the status.
+    return clocks.clocks_change_status(changes=changes)
 
 
 @receiver(
     ticket_signals.tickets_priority_changed, sender=Ticket, dispatch_uid="sla_priority_changed"
 )
-def on_priorities_changed(*, changes, **kwargs) -> None:
-    clocks.clocks_change_priority(tickets=[ticket for ticket, _before, _after in changes])
+def on_priorities_changed(*, changes, **kwargs) -> dict[int, dict[str, Any]]:
+    # Answered to the priority service, which writes the new deadlines with the priority.
+    return clocks.clocks_change_priority(tickets=[ticket for ticket, _before, _after in changes])
 
 
 @receiver(ticket_signals.tickets_replied, sender=Ticket, dispatch_uid="sla_replied")
@@ -55,11 +59,12 @@ def on_replied(*, replies, **kwargs) -> None:
 
 
 @receiver(ticket_signals.ticket_acknowledged, sender=Ticket, dispatch_uid="sla_acknowledged")
-def on_acknowledged(*, ticket, with_message=False, **kwargs) -> None:
+def on_acknowledged(*, ticket, with_message=False, **kwargs) -> dict[int, dict[str, Any]]:
     # The message itself (a public reply) met the clock; a silent acknowledgement meets it
-    # only where the agreement allows that.
+    # only where the agreement allows that. Answered to the acknowledging service.
     if not with_message and clocks.silent_acknowledge_allowed(ticket=ticket):
-        answers.clocks_meet_responses(tickets=[ticket])
+        return answers.clocks_meet_responses(tickets=[ticket])
+    return {}
 
 
 @receiver(ticket_signals.tickets_bulk_created, sender=Ticket, dispatch_uid="sla_bulk_created")

@@ -13,13 +13,15 @@ from django.dispatch import Signal
 ticket_route = Signal()
 # ticket, actor
 ticket_created = Signal()
+# The status, tier and priority signals and `ticket_acknowledged` are sent before the rows are
+# written: a receiver owning other columns of them may answer {ticket id: {column: value}}
+# (never core columns), written with the change in one UPDATE (tickets.services.rows); read
+# the tickets from the signal's arguments, not from the database.
+
 # changes (list of (ticket, before, after)), actor, notify (False: the write tells the people
 # itself): status changes of one write
 tickets_status_changed = Signal()
-# changes (list of (ticket, before, after, reason)), actor: tickets moved to other tiers. Sent
-# before the rows are written: a receiver owning other columns of them may answer
-# {ticket id: {column: value}} (never core columns), written with the move in one UPDATE
-# (tickets.services.rows); read the tickets from `changes`, not from the database.
+# changes (list of (ticket, before, after, reason)), actor: tickets moved to other tiers
 tickets_tier_changed = Signal()
 # changes (list of (ticket, before, after)), actor
 tickets_priority_changed = Signal()

@@ -115,7 +115,7 @@ def _process_batch(
         clock_ids=clock_ids, tickets=tickets, breach=breach, now=now, write=False
     )
     counts.marked = len(clocks)
-    moved: set[int] = set()
+    synced: set[int] = set()  # tickets whose rows a ticket service wrote with their SLA columns
     for n, round_clocks in enumerate(_rounds(clocks)):
         _round(
             clocks=round_clocks,
@@ -129,11 +129,12 @@ def _process_batch(
             audience=audience,
             queue=queue,
             counts=counts,
-            moved=moved,
+            synced=synced,
         )
     # Tickets whose clocks only changed state: their columns once, from the clocks as stored
-    # (moved ones were written by the tier move, raised ones by the priority service).
-    marked = {clock.ticket_id for clock in clocks} - moved
+    # (moved ones were written by the tier move, raised ones by the priority service, each
+    # with the SLA columns the engine answered from the clocks as marked).
+    marked = {clock.ticket_id for clock in clocks} - synced
     tickets_sync_sla(tickets=[tickets[pk] for pk in marked])
     # Announced last: listeners (webhooks) read the tickets as the batch left them.
     events.announce(marks)
@@ -165,7 +166,7 @@ def _round(
     audience: Audience,
     queue: bool,
     counts: BatchCounts,
-    moved: set[int],
+    synced: set[int],
 ) -> None:
     plans: list[_Plan] = []
     for clock in clocks:
@@ -185,7 +186,7 @@ def _round(
         )
     if not plans:
         return
-    moved.update(p.clock.ticket_id for p in moves)
+    synced.update(p.clock.ticket_id for p in moves)
     for plan in plans:
         if plan.target:
             plan.actions.append(f"moved:{plan.from_tier}->{plan.target}")
@@ -194,6 +195,8 @@ def _round(
         ticket = follow_up_rules(
             ticket=tickets[plan.clock.ticket_id], matching=plan.matching, actions=plan.actions
         )
+        if ticket.priority != tickets[ticket.pk].priority:
+            synced.add(ticket.pk)
         tickets[ticket.pk] = ticket
         cache_related(plan.clock, ticket=ticket)
     records = insert_in_bulk(

@@ -37,7 +37,7 @@ from .clocks import (
 from .deadlines import is_open
 from .marking import clocks_for_tickets
 from .starting import Start, clocks_start
-from .sync import tickets_sync_sla
+from .sync import Answered, tickets_sla_columns, write_columns
 
 if TYPE_CHECKING:
     from tickets.models import Reply, Ticket, TicketEvent
@@ -63,26 +63,30 @@ def clocks_after_replies(*, replies: Sequence[tuple[Ticket, Reply]]) -> list[Clo
             # ticket_reply lets only the ticket's customers (or staff) write: a customer.
             asked[ticket.pk] = ticket
             answered.pop(ticket.pk, None)
-    return clocks_answer(
+    clocks, columns = clocks_answer(
         answered=list(answered.values()), asked=list(asked.values()), next_response=True
     )
+    write_columns(rows=list(columns.items()))
+    return clocks
 
 
-def clocks_meet_responses(*, tickets: Sequence[Ticket]) -> list[Clock]:
+def clocks_meet_responses(*, tickets: Sequence[Ticket]) -> Answered:
     """An acknowledgement that stands alone (the agreement allows it): meets the current
-    tier's response clock, not the next response (the customer heard nothing)."""
-    return clocks_answer(answered=tickets, asked=(), next_response=False)
+    tier's response clock, not the next response (the customer heard nothing). Answers the
+    SLA columns of the tickets whose clocks changed, for the acknowledging service to write."""
+    return clocks_answer(answered=tickets, asked=(), next_response=False)[1]
 
 
 def clocks_answer(
     *, answered: Sequence[Ticket], asked: Sequence[Ticket], next_response: bool
-) -> list[Clock]:
+) -> tuple[list[Clock], Answered]:
     """Meet the owed response clock of each `answered` ticket's tier (and, with
     `next_response`, its owed next-response clock); start a next-response clock on each
-    `asked` ticket that has none owed. Call with the tickets locked."""
+    `asked` ticket that has none owed. Call with the tickets locked. Returns the clocks met
+    or started and the new SLA columns of their tickets (by ticket id), to be written."""
     tickets = [*answered, *asked]
     if not tickets:
-        return []
+        return [], {}
     by_ticket = clocks_for_tickets([t.pk for t in tickets], lock=True)
     policies = ticket_policies(tickets, by_ticket)
     now = timezone.now()
@@ -107,7 +111,7 @@ def clocks_answer(
         if start is not None:
             starts.append(start)
     if not (met or starts):
-        return []
+        return [], {}
     close_pauses(closing, now)
     save_clocks(met)
     events.insert(notes)
@@ -116,8 +120,8 @@ def clocks_answer(
     for clock in started:
         by_ticket[clock.ticket_id].append(clock)
     touched = {c.ticket_id for c in (*met, *started)}
-    tickets_sync_sla(tickets=[t for t in tickets if t.pk in touched], clocks=by_ticket)
-    return [*met, *started]
+    columns = tickets_sla_columns(tickets=[t for t in tickets if t.pk in touched], clocks=by_ticket)
+    return [*met, *started], columns
 
 
 def _owed_answers(ticket: Ticket, clocks: list[Clock], next_response: bool) -> list[Clock]:

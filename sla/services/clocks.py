@@ -41,7 +41,7 @@ from ..policies import Policy, applicable_agreement, applicable_agreements, poli
 from .deadlines import deadlines, is_open, iso, pausing_statuses
 from .marking import clocks_for_tickets
 from .starting import Start, clocks_start
-from .sync import sync_ticket_sla, tickets_sync_sla
+from .sync import Answered, tickets_sla_columns
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -180,11 +180,6 @@ def save_clocks(clocks: Sequence[Clock]) -> None:
     update_in_bulk(Clock, rows=rows, columns=SAVED)
 
 
-def _save(ticket: Ticket, changed: list[Clock], clocks: list[Clock]) -> None:
-    save_clocks(changed)
-    sync_ticket_sla(ticket=ticket, clocks=clocks)
-
-
 # --------------------------------------------------------------------------- transitions
 
 
@@ -207,13 +202,16 @@ def silent_acknowledge_allowed(*, ticket: Ticket) -> bool:
     return bool(agreement and not agreement.acknowledge_needs_message)
 
 
-def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
+def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> Answered:
     """Status changes of many tickets (ticket, before, after), set-based: resolving meets
     the resolution clock and stops the rest, closing stops all, reopening starts a new
     resolution cycle and a next-response clock (the customer is owed an answer), waiting
-    on the customer pauses and answering resumes."""
+    on the customer pauses and answering resumes.
+
+    The tickets already carry their new status; their rows are written by the status
+    service, which this answers with the tickets' new SLA column values (by ticket id)."""
     if not changes:
-        return
+        return {}
     tickets = [ticket for ticket, _before, _after in changes]
     by_ticket = clocks_for_tickets([t.pk for t in tickets], lock=True)
     policies = ticket_policies(tickets, by_ticket)
@@ -277,13 +275,16 @@ def clocks_change_status(*, changes: Sequence[tuple[Ticket, str, str]]) -> None:
     if reopened:
         for clock in clocks_start(starts=reopened)[0]:
             by_ticket[clock.ticket_id].append(clock)
-    tickets_sync_sla(tickets=tickets, clocks=by_ticket)
+    return tickets_sla_columns(tickets=tickets, clocks=by_ticket)
 
 
-def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
-    """Recompute open, unbreached clocks from their start with the new priority's targets."""
+def clocks_change_priority(*, tickets: Sequence[Ticket]) -> Answered:
+    """Recompute open, unbreached clocks from their start with the new priority's targets.
+
+    The tickets already carry their new priority; their rows are written by the priority
+    service, which this answers with the tickets' new SLA column values (by ticket id)."""
     if not tickets:
-        return
+        return {}
     by_ticket = clocks_for_tickets([t.pk for t in tickets], lock=True)
     policies = ticket_policies(tickets, by_ticket)
     changed: list[Clock] = []
@@ -333,7 +334,7 @@ def clocks_change_priority(*, tickets: Sequence[Ticket]) -> None:
         )
     save_clocks(changed)
     events.insert(notes)
-    tickets_sync_sla(tickets=tickets, clocks=by_ticket)
+    return tickets_sla_columns(tickets=tickets, clocks=by_ticket)
 
 
 def _pause_ledgers(clocks: Sequence[Clock]) -> dict[int, list[ClockPause]]:

@@ -4,8 +4,8 @@ This is the only code that computes Ticket.response_due_at/response_warn_at/
 resolution_due_at/resolution_warn_at/next_response_due_at/next_response_warn_at/
 sla_breached/sla_paused/next_due_at (`sla_columns`), so the columns and
 `sla.selectors.SlaStatus` always agree with the clocks. They are written here, or, where
-a ticket service changes the same rows (a tier move), answered to it and written with
-its change in one UPDATE:
+a ticket service changes the same rows (a tier move, a status or priority change, an
+acknowledgement), answered to it and written with its change in one UPDATE:
 
 * response columns: the latest cycle of the current tier's response clock,
   resolution columns: the latest resolution cycle, next-response columns: the latest
@@ -28,6 +28,8 @@ from ..models import Clock, ClockKind
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
+
+Answered = dict[int, dict[str, Any]]  # ticket id → {SLA column: value}, for a ticket service
 
 COLUMNS = (
     "response_due_at",
@@ -101,12 +103,10 @@ def next_due(values: dict[str, Any]) -> datetime | None:
     return min((instant for instant in due if instant is not None), default=None)
 
 
-def tickets_sla_columns(
-    *, tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]
-) -> dict[int, dict[str, Any]]:
+def tickets_sla_columns(*, tickets: Sequence[Ticket], clocks: dict[int, list[Clock]]) -> Answered:
     """The SLA column values of these tickets for their clocks (all clocks of each ticket,
     by ticket id), by ticket id; set on the instances too. For a ticket service that writes
-    them with its own change of the rows (a tier move answers them from its signal)."""
+    them with its own change of the rows (the SLA receivers answer them from its signal)."""
     columns = {}
     for ticket in tickets:
         values = sla_columns(tier=ticket.tier, clocks=clocks.get(ticket.pk, []))

@@ -16,8 +16,8 @@ from escalation.services.rules import Audience, active_rules
 from escalation.services.sweep import escalation_sweep
 from sla.models import Clock
 from sla.services.sync import sla_columns
-from tickets.models import EventKind, Ticket, TicketEvent
-from tickets.services import ticket_assign, ticket_create, ticket_reply
+from tickets.models import EventKind, Priority, Ticket, TicketEvent
+from tickets.services import ticket_assign, ticket_create, ticket_move_tier, ticket_reply
 
 from .conftest import RESOLUTION_MINUTES, RESPONSE_MINUTES, T0, WARNING_PERCENT, minutes
 from .helpers import notified, resolution_clock, response_clock
@@ -295,3 +295,24 @@ def test_a_batch_of_warnings_tells_the_assignee_or_the_group_once(
         kinds = event_kinds(ticket)
         assert EventKind.CLOCK_WARNED in kinds and EventKind.ESCALATED not in kinds
     assert escalation_sweep(batch_size=batch_size).warnings == 0
+
+
+def test_a_breach_that_raises_the_priority_writes_the_ticket_row_once(
+    alice, agreement, staff, clock_at
+):
+    clock_at()
+    (ticket,) = file_tickets(alice, 1)
+    ticket = ticket_move_tier(ticket=ticket, actor=None, tier=Tier.L3, reason="test")
+    before = ticket.priority
+    clock_at(minutes(RESPONSE_MINUTES[Tier.L3] + 1))
+    with CaptureQueriesContext(connection) as captured:
+        result = escalation_sweep(queue=False)
+    assert result.breaches == 1
+    # The mark's SLA columns go with the priority service's row (no second write after it).
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert sum(1 for sql in updates if sql.upper().startswith('UPDATE "TICKETS_TICKET"')) == 1
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.raised(before) and ticket.sla_breached
+    assert Escalation.objects.get(ticket=ticket).actions == [f"priority:{ticket.priority}"]
+    columns = sla_columns(tier=ticket.tier, clocks=Clock.objects.filter(ticket=ticket))
+    assert {f: getattr(ticket, f) for f in columns} == columns

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Tier
-from common.bulk import update_in_bulk
 from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 
 from .. import events, expected, signals
@@ -26,7 +25,7 @@ from ..permissions import can_work, is_customer_party, transition_refusal
 from ..selectors import assignable_users
 from .inputs import MAX_TEXT, clean_text, lock_many, locked
 from .participation import participations_record
-from .rows import answered_columns, tickets_write
+from .rows import Answered, answered_columns, tickets_write
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -125,10 +124,21 @@ STATUS_COLUMNS = ("status", "updated_at", "resolved_at", "closed_at")
 def set_statuses(
     *, tickets: Sequence[Ticket], actor: User | None, status: str, notify: bool = True
 ) -> list[TicketEvent]:
-    """Apply a status change already judged legal to locked tickets: rows, events, signal.
+    """Apply a status change already judged legal to locked tickets: events, signal, rows.
     Returns the events, for the caller to announce once its write is complete."""
+    recorded, answered = statuses_change(tickets=tickets, actor=actor, status=status, notify=notify)
+    if tickets:
+        tickets_write(tickets=tickets, columns=STATUS_COLUMNS, answered=answered)
+    return recorded
+
+
+def statuses_change(
+    *, tickets: Sequence[Ticket], actor: User | None, status: str, notify: bool = True
+) -> tuple[list[TicketEvent], Answered]:
+    """`set_statuses` without the rows: the instances, events and signal. The caller
+    writes `STATUS_COLUMNS` (and its own columns) with the answered ones in one UPDATE."""
     if not tickets:
-        return []
+        return [], {}
     now = timezone.now()
     changes = []
     built = []
@@ -144,14 +154,13 @@ def set_statuses(
             ticket.closed_at = None
         built.append(events.status_changed(ticket=ticket, actor=actor, before=before, after=status))
         changes.append((ticket, before, status))
-    update_in_bulk(
-        Ticket,
-        rows=[(t.pk, {c: getattr(t, c) for c in STATUS_COLUMNS}) for t in tickets],
-        columns=STATUS_COLUMNS,
-    )
     recorded = events.insert(built)
-    signals.tickets_status_changed.send(sender=Ticket, changes=changes, actor=actor, notify=notify)
-    return recorded
+    # The SLA engine answers the tickets' SLA columns (paused, resumed, met, stopped or new
+    # clocks): the rows are written once, with the status.
+    answers = signals.tickets_status_changed.send(
+        sender=Ticket, changes=changes, actor=actor, notify=notify
+    )
+    return recorded, answered_columns(answers)
 
 
 def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[TicketEvent]:
@@ -201,11 +210,6 @@ def tickets_assign(
         befores = {t.pk: t.assignee for t in changing}
         for ticket in changing:
             ticket.assignee, ticket.updated_at = assignee, now
-        update_in_bulk(
-            Ticket,
-            rows=[(t.pk, {"assignee_id": target, "updated_at": now}) for t in changing],
-            columns=("assignee_id", "updated_at"),
-        )
         participations_record(
             worked=[
                 (t.pk, person, Participation.ASSIGNED)
@@ -214,10 +218,15 @@ def tickets_assign(
             ],
             at=now,
         )
-        recorded = []
-        if assignee is not None:
-            opening = [t for t in changing if t.status == Status.NEW]
-            recorded += set_statuses(tickets=opening, actor=actor, status=Status.OPEN)
+        # New tickets that get an assignee open: in the same one write of the rows (the
+        # others keep their status columns as they are).
+        opening = [t for t in changing if t.status == Status.NEW] if assignee is not None else []
+        recorded, answered = statuses_change(tickets=opening, actor=actor, status=Status.OPEN)
+        tickets_write(
+            tickets=changing,
+            columns=("assignee_id", *STATUS_COLUMNS) if opening else ("assignee_id", "updated_at"),
+            answered=answered,
+        )
         recorded += events.insert(
             [
                 events.assignee_changed(ticket=t, actor=actor, before=befores[t.pk], after=assignee)
@@ -282,18 +291,19 @@ def tickets_change_priority(
         changes = [(t, t.priority, priority) for t in changing]
         for ticket in changing:
             ticket.priority, ticket.updated_at = priority, now
-        update_in_bulk(
-            Ticket,
-            rows=[(t.pk, {"priority": priority, "updated_at": now}) for t in changing],
-            columns=("priority", "updated_at"),
-        )
         recorded = events.insert(
             [
                 events.priority_changed(ticket=t, actor=actor, before=before, after=after)
                 for t, before, after in changes
             ]
         )
-        signals.tickets_priority_changed.send(sender=Ticket, changes=changes, actor=actor)
+        # The SLA engine answers the recomputed deadlines: the rows are written once.
+        answers = signals.tickets_priority_changed.send(sender=Ticket, changes=changes, actor=actor)
+        tickets_write(
+            tickets=changing,
+            columns=("priority", "updated_at"),
+            answered=answered_columns(answers),
+        )
         events.announce(recorded)
     return outcomes
 
@@ -410,11 +420,20 @@ def ticket_acknowledge(*, ticket: Ticket, actor: User, message: str = "") -> Tic
         recorded = events.insert(
             [events.acknowledged(ticket=ticket, actor=actor, with_message=bool(text))]
         )
-        if ticket.status == Status.NEW:
-            recorded += set_status(ticket=ticket, actor=actor, status=Status.OPEN)
-        signals.ticket_acknowledged.send(
+        opening = [ticket] if ticket.status == Status.NEW else []
+        opened, answered = statuses_change(tickets=opening, actor=actor, status=Status.OPEN)
+        recorded += opened
+        # The SLA engine answers the met response clock (where a silent acknowledgement
+        # meets it): written with the opening, in one UPDATE of the row, or alone.
+        answers = signals.ticket_acknowledged.send(
             sender=Ticket, ticket=ticket, actor=actor, with_message=bool(text)
         )
+        for ticket_id, values in answered_columns(answers).items():
+            answered.setdefault(ticket_id, {}).update(values)
+        if opening or answered:
+            tickets_write(
+                tickets=[ticket], columns=STATUS_COLUMNS if opening else (), answered=answered
+            )
         events.announce(recorded)
     return ticket
 
