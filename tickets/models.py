@@ -194,6 +194,10 @@ class Ticket(BaseModel):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["tier", "status"], name="ticket_tier_status"),
+            # The ticket list's default order (newest first, the id breaking ties): its pages
+            # are read in index order even when many tickets share one creation time (an
+            # import), where `created_at` alone leaves every tied row to a sort.
+            models.Index(fields=["created_at", "id"], name="ticket_created_id"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_created"),
             models.Index(fields=["organisation", "-created_at"], name="ticket_org_created"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),

@@ -195,3 +195,26 @@ def test_the_first_page_count_stops_at_its_cap_and_the_pages_go_on(api, alice, t
     ids, pages = walk(api(alice), {"page_size": 3})
     assert pages[0]["count"] == 4 and pages[0]["count_exact"] is False
     assert len(ids) == len(tickets)  # the cap bounds the count, never the list
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("user_fixture", ["manager", "l1tech"])
+def test_the_default_order_is_read_from_one_index_even_when_every_ticket_shares_its_time(
+    request, api, alice, user_fixture
+):
+    """Tickets filed at one instant (an import, a generated load) tie on `created_at`: an
+    index on that column alone leaves `id` to an (incremental) sort of every tied row, which
+    at a million tickets is the whole table. (created_at, id) gives the page in order."""
+    with time_machine.travel(timezone.now(), tick=False):
+        TicketFactory.create_batch(4, requester=alice)
+    user = request.getfixturevalue(user_fixture)
+    with CaptureQueriesContext(connection) as queries:
+        assert api(user).get(URL, {"page_size": 2}).json()["results"]
+    (sql,) = [q for q in _ticket_selects(queries.captured_queries) if "ORDER BY" in q]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("ANALYZE tickets_ticket")
+        cursor.execute(f"EXPLAIN {sql}")
+        explained = "\n".join(row[0] for row in cursor.fetchall())
+    assert "ticket_created_id" in explained, explained
+    assert "Sort" not in explained, explained
