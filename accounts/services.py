@@ -128,8 +128,10 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    # One statement either way (so request query counts are stable); it writes only when
-    # the recorded use is older than LAST_USED_RESOLUTION.
+    # Used within LAST_USED_RESOLUTION (what the row just read says): nothing to write, no
+    # statement. Otherwise one conditional UPDATE, so two requests at once write it once.
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USED_RESOLUTION:
+        return token
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     if ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
         token.last_used_at = now

@@ -1,10 +1,12 @@
 """Ticket list, filters, ordering, pagination, detail fields and filing (incl. mass assignment)."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import Tier
+from accounts.models import ApiToken, Tier
 from tests.factories import TicketFactory
 from tickets.models import Priority, Status, Ticket
 from tickets.services import ticket_assign, ticket_change_status
@@ -141,6 +143,21 @@ def test_list_query_count_does_not_grow(api, alice, l1tech, count, django_assert
         with django_assert_num_queries(4):
             response = client.get("/api/v1/tickets/", {"page_size": 100})
         assert len(response.json()["results"]) == count
+
+
+def test_a_token_used_again_within_the_minute_writes_nothing(api, alice, django_assert_num_queries):
+    TicketFactory.create_batch(3, requester=alice)
+    client = api(alice)
+    client.get("/api/v1/tickets/")  # first use: marked
+    token = ApiToken.objects.get(user=alice)
+    # token lookup, count, page: the mark is fresh, nothing to write
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/tickets/").status_code == 200
+    later = timezone.now() + timedelta(minutes=2)
+    with time_machine.travel(later, tick=False), django_assert_num_queries(4):
+        assert client.get("/api/v1/tickets/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == later
 
 
 def test_create_as_customer(api, alice):

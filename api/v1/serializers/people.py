@@ -19,17 +19,20 @@ class UserRefSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name"]
         read_only_fields = fields
 
-    def _hidden(self, user: User) -> bool:
-        request = self.context.get("request")
-        return user.is_support_staff and hides_staff_names(getattr(request, "user", None))
-
     def to_representation(self, user: User) -> dict:
-        if self._hidden(user):
-            return {"id": None, "username": None, "name": staff_name_for_customers(user)}
-        return super().to_representation(user)
+        request = self.context.get("request")
+        return user_ref(user, viewer=getattr(request, "user", None))
 
     def get_name(self, user: User) -> str:
         return str(user)
+
+
+def user_ref(user: User, *, viewer) -> dict:
+    """What UserRefSerializer answers for `user` as `viewer` sees them, built directly (list
+    answers hold one or two per row)."""
+    if user.is_support_staff and hides_staff_names(viewer):
+        return {"id": None, "username": None, "name": staff_name_for_customers(user)}
+    return {"id": user.pk, "username": user.username, "name": str(user)}
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
