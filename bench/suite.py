@@ -144,9 +144,15 @@ def manage(
 
 
 def measure_in(
-    env: dict[str, str], *, size: int, seconds: float, clients: str, repeat: int
+    env: dict[str, str],
+    *,
+    size: int,
+    seconds: float,
+    clients: str,
+    repeat: int,
+    extra: list[str] | None = None,
 ) -> dict[str, Any]:
-    args = ["--size", str(size), "--seconds", str(seconds), "--clients", clients]
+    args = ["--size", str(size), "--seconds", str(seconds), "--clients", clients, *(extra or [])]
     out = manage(["bench_measure", *args, "--repeat", str(repeat)], env, progress=True)
     lines = [line for line in out.splitlines() if line.startswith(JSON_MARK)]
     if not lines:
@@ -176,7 +182,8 @@ def broker_trim(redis_url: str, *, keep: int) -> int:
 
 
 def start_gunicorn(*, port: int, log: Path) -> subprocess.Popen:
-    """docker-compose's web command on loopback, 3 workers, in this process's environment."""
+    """docker-compose's web command on loopback, 3 workers, in this process's environment;
+    gunicorn reads gunicorn.conf.py (gthread) from the project folder as in the image."""
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn
             [
@@ -293,6 +300,42 @@ def wrk(*, port: int, load: Load, clients: int, seconds: float) -> dict[str, flo
     }
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux /proc; None elsewhere or
+    for a process this user may not read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers), from /proc."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            except OSError:
+                continue
+            if parent == str(pid):
+                children.append(int(entry.name))
+    return children
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    figures = [process_cpu_seconds(pid) for pid in pids]
+    return None if not figures or None in figures else sum(f for f in figures if f is not None)
+
+
+def cpu_per_request(before: float | None, after: float | None, requests: float) -> float | None:
+    """Milliseconds of CPU per request between two readings (None if either is missing)."""
+    if before is None or after is None or not requests:
+        return None
+    return (after - before) * 1000 / requests
+
+
 # ----------------------------------------------------------------------------- in-process
 
 
@@ -348,10 +391,14 @@ def _ms(value: float) -> str:
 
 def _load_cell(figures: dict[str, float]) -> str:
     rate = f"{figures['rps']:,.0f}" if figures["rps"] >= 10 else f"{figures['rps']:.1f}"
-    return (
+    cell = (
         f"{rate}/s · p50/p95/p99 {figures['p50']:,.0f}/{figures['p95']:,.0f}/"
         f"{figures['p99']:,.0f} ms · {figures['errors']:.0f} errors"
     )
+    web, db = figures.get("cpu_web_ms"), figures.get("cpu_db_ms")
+    if web is not None and db is not None:
+        cell += f" · CPU/request {web:.1f} + {db:.1f} ms (gunicorn + PostgreSQL)"
+    return cell
 
 
 ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
@@ -400,7 +447,10 @@ def table(results: list[dict[str, Any]], *, clients: list[int]) -> str:
         ),
     ]
     for title, cell in rows:
-        cells = [cell(r) for r in results]
+        try:
+            cells = [cell(r) for r in results]
+        except KeyError:  # not measured (an existing database: no seeding, no drain)
+            continue
         lines.append(
             f"| {title} | {'/'.join(map(str, sorted(cores)))} | " + " | ".join(cells) + " |"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Tier
 from accounts.names import hides_staff_names, staff_name_for_customers
@@ -45,15 +45,24 @@ def priority_label(value: str) -> str:
 
 
 @register.filter
+def tier_label(value: str) -> str:
+    """What `get_tier_display` shows, without building the choices each time (queue rows)."""
+    return Tier(value).label if value in Tier.values else value
+
+
+SLA_LABELS = {
+    "ok": gettext_lazy("On track"),
+    "warning": gettext_lazy("Due soon"),
+    "breached": gettext_lazy("Breached"),
+    "paused": gettext_lazy("Paused"),
+    "met": gettext_lazy("Met"),
+}
+
+
+@register.filter
 def sla_label(value: str) -> str:
-    labels = {
-        "ok": _("On track"),
-        "warning": _("Due soon"),
-        "breached": _("Breached"),
-        "paused": _("Paused"),
-        "met": _("Met"),
-    }
-    return labels.get(value, value)
+    label = SLA_LABELS.get(value)
+    return value if label is None else str(label)
 
 
 @register.simple_tag

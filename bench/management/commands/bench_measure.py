@@ -32,13 +32,44 @@ class Command(BaseCommand):
         parser.add_argument("--clients", default="5,20")
         parser.add_argument("--repeat", type=int, default=15, help="Runs per in-process page.")
         parser.add_argument("--search", default="ticket 1234", help="The queue search term.")
+        parser.add_argument(
+            "--existing",
+            action="store_true",
+            help="Measure the database as it is (seeded before, e.g. by make bench --keep): "
+            "no seeding, no drain.",
+        )
+        parser.add_argument(
+            "--loads", default="api,queue,create", help="Which gunicorn loads to run."
+        )
 
-    def handle(self, *args, size, seconds, clients, repeat, search, **options):
+    def handle(self, *args, size, seconds, clients, repeat, search, existing, loads, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL.")
         load_before = os.getloadavg()[0]
         redis_url = settings.CELERY_BROKER_URL
         queued_before = suite.broker_length(redis_url)
+        if existing:
+            result = {}
+        else:
+            result = self._seed_and_drain(size=size, redis_url=redis_url, queued=queued_before)
+        users = get_user_model().objects
+        manager, customer = (
+            users.get(username="bench_manager"),
+            users.get(username="bench_customer"),
+        )
+        result["pages"] = self._pages(manager, repeat=repeat, search=search)
+        result["load"] = self._load(
+            manager,
+            customer,
+            seconds=seconds,
+            clients=[int(c) for c in clients.split(",")],
+            names=[n for n in loads.split(",") if n],
+        )
+        suite.broker_trim(redis_url, keep=queued_before)
+        result.update(size=size, cores=os.cpu_count(), loadavg=[load_before, os.getloadavg()[0]])
+        self.stdout.write(suite.JSON_MARK + json.dumps(result))
+
+    def _seed_and_drain(self, *, size: int, redis_url: str, queued: int) -> dict:
         escalation = io.StringIO()
         call_command(
             "bench_escalation",
@@ -51,26 +82,35 @@ class Command(BaseCommand):
             stdout=escalation,
         )
         result = suite.parse_escalation(escalation.getvalue())
-        result["drain_messages"] = suite.broker_length(redis_url) - queued_before
-        suite.broker_trim(redis_url, keep=queued_before)
+        result["drain_messages"] = suite.broker_length(redis_url) - queued
+        suite.broker_trim(redis_url, keep=queued)
         self._say(
             f"seeded in {result['seed_s']:.1f} s; idle sweep {result['idle_ms']:.1f} ms; "
             f"{result['drained']:,} escalated in {result['drain_s']:.1f} s "
             f"({result['drain_messages']:,} broker messages)"
         )
+        return result
 
-        users = get_user_model().objects
-        manager, customer = (
-            users.get(username="bench_manager"),
-            users.get(username="bench_customer"),
-        )
-        result["pages"] = self._pages(manager, repeat=repeat, search=search)
-        result["load"] = self._load(
-            manager, customer, seconds=seconds, clients=[int(c) for c in clients.split(",")]
-        )
-        suite.broker_trim(redis_url, keep=queued_before)
-        result.update(size=size, cores=os.cpu_count(), loadavg=[load_before, os.getloadavg()[0]])
-        self.stdout.write(suite.JSON_MARK + json.dumps(result))
+    @staticmethod
+    def _db_cpu(also: dict[int, float] | None = None) -> dict[int, float] | None:
+        """CPU seconds so far of every other PostgreSQL backend of this database (the
+        server's processes on this machine; None if they cannot be read). `also`: backends
+        of an earlier reading, so one that ended since counts with its last figure."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            pids = {row[0] for row in cursor.fetchall()} | set(also or {})
+        figures = {}
+        for pid in pids:
+            seconds = suite.process_cpu_seconds(pid)
+            if seconds is None and also and pid in also:
+                seconds = also[pid]
+            if seconds is None:
+                return None
+            figures[pid] = seconds
+        return figures
 
     def _say(self, message: str) -> None:
         self.stderr.write(f"  {connection.settings_dict['NAME']}: {message}")
@@ -98,7 +138,9 @@ class Command(BaseCommand):
             self._say(f"{name}: median {pages[name]:,.1f} ms")
         return pages
 
-    def _load(self, manager, customer, *, seconds: float, clients: list[int]) -> dict:
+    def _load(
+        self, manager, customer, *, seconds: float, clients: list[int], names: list[str]
+    ) -> dict:
         client = Client(headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
         client.force_login(manager)
         https = {"X-Forwarded-Proto": "https"}
@@ -132,16 +174,27 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as folder:
             web = suite.start_gunicorn(port=port, log=Path(folder) / "gunicorn.log")
             try:
-                for name, load in loads.items():
+                for name in names:
+                    load = loads[name]
                     suite.check_once(port, load)
                     # Every worker imports its views on its first requests: not measured.
                     suite.wrk(port=port, load=load, clients=2 * suite.GUNICORN_WORKERS, seconds=1)
                     figures[name] = {}
                     for c in clients:
-                        figures[name][str(c)] = suite.wrk(
-                            port=port, load=load, clients=c, seconds=seconds
+                        workers = suite.child_pids(web.pid)
+                        web_before, db_before = suite.cpu_seconds(workers), self._db_cpu()
+                        run = suite.wrk(port=port, load=load, clients=c, seconds=seconds)
+                        db_after = self._db_cpu(also=db_before)
+                        run["cpu_web_ms"] = suite.cpu_per_request(
+                            web_before, suite.cpu_seconds(workers), run["requests"]
                         )
-                        self._say(f"gunicorn {name}, {c} clients: {figures[name][str(c)]}")
+                        run["cpu_db_ms"] = suite.cpu_per_request(
+                            sum(db_before.values()) if db_before else None,
+                            sum(db_after.values()) if db_after else None,
+                            run["requests"],
+                        )
+                        figures[name][str(c)] = run
+                        self._say(f"gunicorn {name}, {c} clients: {run}")
             finally:
                 suite.stop(web)
         return figures
