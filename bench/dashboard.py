@@ -183,3 +183,10 @@ def time_page(*, manager: User, query: dict, repeat: int) -> tuple[float, float,
     with CaptureQueriesContext(connection) as queries:
         client.get(url, query)
     return statistics.median(runs), max(runs), len(queries)
+
+
+def first_page(*, manager: User) -> None:
+    """One GET /dashboard/ as the manager, not warmed (the first reader's page)."""
+    client = Client()
+    client.force_login(manager)
+    assert client.get(reverse("dashboard")).status_code == 200

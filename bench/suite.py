@@ -424,6 +424,10 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         lambda r: f"{r['drain_s']:.1f} s for {r['drained']:,} ({r['drain_messages']:,} messages)",
     ),
     ("idle sweep (median of 25)", lambda r: _ms(r["idle_ms"])),
+    (
+        "dashboard rollup refresh before the pages (the beat's task, as in production)",
+        lambda r: f"{r['refresh_s']:.1f} s",
+    ),
     ("`/queue/` first page (median)", lambda r: _ms(r["pages"]["queue"])),
     ("`/queue/?q=…` search (median)", lambda r: _ms(r["pages"]["search"])),
     ("`/dashboard/` manager, default period (median)", lambda r: _ms(r["pages"]["dashboard"])),

@@ -77,3 +77,38 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollups {self.zone} {self.covered_from} – {self.covered_to}"
+
+
+class ActiveCount(models.Model):
+    """The active tickets counted, kept exact by database triggers on the ticket table.
+
+    Every statement that inserts, updates, deletes (or truncates) ticket rows adds, in its
+    own transaction, the change of these counts as rows of +n / −n (reports.counts has the
+    triggers' definition); the backlog and workload figures are the sums of the rows.
+    Writers only append rows, so concurrent changes never wait on one another here; the
+    rollup refresh folds the rows into one per key (`reports.counts.active_counts_fold`).
+
+    Two kinds of rows, each for one organisation and for all of them (`organisation_id`
+    0, as in the rollups; NULL is the tickets without one):
+    - backlog: per tier and the UTC hour the ticket was created (NULL once folded: more
+      than eight days ago, always "over 7 days" from then on);
+    - workload: per assignee and whether the ticket's SLA is breached.
+    """
+
+    class Kind(models.TextChoices):
+        BACKLOG = "backlog"
+        WORKLOAD = "workload"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    organisation_id = models.IntegerField(null=True)
+    tier = models.CharField(max_length=2, blank=True, default="")
+    created_hour = models.DateTimeField(null=True)
+    assignee_id = models.IntegerField(null=True)
+    breached = models.BooleanField(default=False)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id", "kind"], name="activecount_org_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.organisation_id} {self.tier or self.assignee_id} = {self.n}"

@@ -3,17 +3,32 @@
 The period figures (compliance, breaches per day, first response, escalation rates,
 satisfaction) are read from the hourly rollups (reports.models, kept by reports.services)
 and, for the instants not rolled up yet, computed live by the same grouped queries
-(reports.rollups); the "now" figures (backlog, at risk, workload) come from the active
-tickets. The number of queries is constant whatever the number of tickets, clocks or days.
+(reports.rollups), at most `reports.services.live_limit()` of them; the "now" figures
+come from the active-ticket counts the ticket table's triggers keep (backlog, workload:
+reports.counts) and from two index range scans of the tickets due within the hour (at
+risk). The number of queries is constant whatever the number of tickets, clocks or days,
+and no query reads rows in proportion to them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,9 +37,9 @@ from common.errors import NotAllowed
 from sla.selectors import annotate_sla
 from tickets.models import Priority, Status, Ticket
 
-from .models import ALL_ORGANISATIONS, Metric, Rollup, RollupState
+from .models import ALL_ORGANISATIONS, ActiveCount, Metric, Rollup, RollupState
 from .rollups import ESCALATION_STEPS, Range, Row, percentile_from_buckets, raw_rows
-from .services import day_start
+from .services import day_start, rollups_cover
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -81,14 +96,19 @@ def _period_figures(
 
     Rolled up: the local days of the reader's zone inside the period and the rollups'
     coverage (the last one up to the refresh). Live, through the same grouped queries over
-    the raw rows: the rest, usually the minutes since the last refresh. One query for the
-    state, one for the rollups and six live ones, whatever the history.
+    the raw rows: the rest, the minutes since the last refresh (at most `live_limit()`:
+    rollups that do not cover the period are brought up to date first, once). One query
+    for the state, one for the rollups and six live ones, whatever the history.
     """
     tz = timezone.get_current_timezone()
     start_at, end_at = _instant(start), _instant(end, end=True)
     ranges: list[Range] = [(start_at, end_at)]
     rows: list[Row] = []
-    state = RollupState.objects.filter(zone=timezone.get_current_timezone_name()).first()
+    state: RollupState | None = None
+    if not isinstance(start, dt.datetime):
+        # Brings the rollups up to date first if they do not cover the period (a zone
+        # never refreshed, or the beat stopped): the live part stays the minutes since.
+        state = rollups_cover(zone=timezone.get_current_timezone_name(), first=start)
     if state is not None and not isinstance(start, dt.datetime):
         first = max(start, state.covered_from)
         last = min(_local_day(end), timezone.localtime(state.covered_to, tz).date())
@@ -186,7 +206,7 @@ def dashboard_figures(
     if org_id:
         tickets = tickets.filter(organisation_id=org_id)
     figures = _period_figures(start=start, end=end, org_id=org_id)
-    active = _active_counts(tickets, now)
+    active = _active_counts(org_id, now)
     return {
         "period": {"start": start_at.isoformat(), "end": end_at.isoformat()},
         "organisation": org_id,
@@ -291,9 +311,63 @@ def _escalation_rates(rows: list[Row]) -> list[dict[str, Any]]:
     return result
 
 
-def _active_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]]:
-    """The active tickets counted by tier, age bucket, assignee and breach: one grouped
-    index-only scan (ticket_active_tier_created) feeds both the backlog and the workload."""
+@dataclass
+class ActiveFigures:
+    backlog: dict[str, dict[str, int]] = field(default_factory=dict)  # tier → age → tickets
+    open: dict[int, int] = field(default_factory=dict)  # assignee → active tickets
+    breached: dict[int, int] = field(default_factory=dict)  # assignee → of them breached
+
+    def add_backlog(self, tier: str, age: str, n: int) -> None:
+        ages = self.backlog.setdefault(tier, {})
+        ages[age] = ages.get(age, 0) + n
+
+    def add_workload(self, assignee: int, n: int, *, breached: bool) -> None:
+        self.open[assignee] = self.open.get(assignee, 0) + n
+        if breached:
+            self.breached[assignee] = self.breached.get(assignee, 0) + n
+
+
+def _hour(instant: dt.datetime) -> dt.datetime:
+    return instant.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _age(created: dt.datetime, now: dt.datetime) -> str:
+    """The age bucket of a ticket created at `created` (the same rule as the SQL below)."""
+    for name, _younger, older in AGE_BUCKETS:
+        if older is None or created > now - older:
+            return name
+    return AGE_BUCKETS[-1][0]
+
+
+def _active_counts(org_id: int | None, now: dt.datetime) -> ActiveFigures:
+    """The active tickets per tier and age, and per assignee and breach: one query.
+
+    Read from the counts the ticket table's triggers keep (reports.counts): rows per tier
+    and creation hour, and per assignee. An hour holding an age boundary (1, 3, 7 days
+    ago) is split exactly by counting its tickets (three index range scans of one hour
+    each, on ticket_active_tier_created), the other hours lie inside one bucket. Nothing
+    here reads the tickets of the other hours, so the cost does not grow with the backlog.
+    """
+    edges = [_hour(now - older) for _name, _younger, older in AGE_BUCKETS if older is not None]
+    stored = (
+        ActiveCount.objects.filter(organisation_id=org_id or ALL_ORGANISATIONS)
+        .values(
+            k=F("kind"),
+            t=F("tier"),
+            h=F("created_hour"),
+            a=F("assignee_id"),
+            b=F("breached"),
+            age=Value(""),
+        )
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    in_edges = Q(pk__in=[])
+    for edge in edges:
+        in_edges |= Q(created_at__gte=edge, created_at__lt=edge + dt.timedelta(hours=1))
+    tickets = Ticket.objects.filter(in_edges, status__in=Status.active(), tier__in=Tier.values)
+    if org_id:
+        tickets = tickets.filter(organisation_id=org_id)
     age = Case(
         *(
             When(created_at__gt=now - older, then=Value(name))
@@ -302,25 +376,36 @@ def _active_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str
         ),
         default=Value(AGE_BUCKETS[-1][0]),
     )
-    return list(
-        tickets.filter(status__in=Status.active())
-        .annotate(age=age)
-        .values("tier", "age", "assignee_id", "sla_breached")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    counted = tickets.values(
+        k=Value("edge"),
+        t=F("tier"),
+        h=Value(None, output_field=DateTimeField()),
+        a=Value(None, output_field=IntegerField()),
+        b=Value(False),
+        age=age,
+    ).annotate(total=Count("*"))
+    figures = ActiveFigures()
+    for row in stored.union(counted.order_by(), all=True):
+        n = int(row["total"])
+        if row["k"] == "edge":
+            figures.add_backlog(row["t"], row["age"], n)
+        elif row["k"] == ActiveCount.Kind.BACKLOG:
+            created = row["h"]
+            if created is None:
+                figures.add_backlog(row["t"], AGE_BUCKETS[-1][0], n)
+            elif created not in edges:
+                figures.add_backlog(row["t"], _age(created, now), n)
+        elif row["a"] is not None:
+            figures.add_workload(row["a"], n, breached=bool(row["b"]))
+    return figures
 
 
-def _backlog(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    per_tier: dict[str, dict[str, int]] = {tier: {} for tier in Tier.values}
-    for row in counts:
-        ages = per_tier.setdefault(row["tier"], {})
-        ages[row["age"]] = ages.get(row["age"], 0) + row["n"]
+def _backlog(counts: ActiveFigures) -> list[dict[str, Any]]:
     return [
         {
             "tier": tier,
-            **{name: per_tier[tier].get(name, 0) for name, _y, _o in AGE_BUCKETS},
-            "total": sum(per_tier[tier].values()),
+            **{name: counts.backlog.get(tier, {}).get(name, 0) for name, _y, _o in AGE_BUCKETS},
+            "total": sum(counts.backlog.get(tier, {}).values()),
         }
         for tier in Tier.values
     ]
@@ -429,15 +514,8 @@ def _csat_comments(resolved: QuerySet[Ticket]) -> list[dict[str, Any]]:
     ]
 
 
-def _workload(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _workload(counts: ActiveFigures) -> list[dict[str, Any]]:
     """Open and breached tickets per active technician (those with nothing assigned too)."""
-    open_: dict[int, int] = {}
-    breached: dict[int, int] = {}
-    for row in counts:
-        if row["assignee_id"] is not None:
-            pk = row["assignee_id"]
-            open_[pk] = open_.get(pk, 0) + row["n"]
-            breached[pk] = breached.get(pk, 0) + (row["n"] if row["sla_breached"] else 0)
     technicians = (
         User.objects.filter(role=Role.TECHNICIAN, is_active=True)
         .order_by("tier", "username")
@@ -448,8 +526,8 @@ def _workload(counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "technician": row["username"],
             "name": f"{row['first_name']} {row['last_name']}".strip() or row["username"],
             "tier": row["tier"],
-            "open": open_.get(row["pk"], 0),
-            "breached": breached.get(row["pk"], 0),
+            "open": counts.open.get(row["pk"], 0),
+            "breached": counts.breached.get(row["pk"], 0),
         }
         for row in technicians
     ]

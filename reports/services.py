@@ -14,7 +14,12 @@ refresh, within TIERDESK_ROLLUP_REFRESH_SECONDS; changes older than
 TIERDESK_ROLLUP_REFRESH_DAYS need `manage.py rollups_rebuild`.
 
 Rows exist per time zone (the site's and every manager's) because a day starts at the
-reader's midnight; a zone without rows is computed live until the next refresh adds it.
+reader's midnight. What the dashboard computes live is bounded: a reader whose zone has no
+rows yet, whose period starts before the rows, or whose rows are older than
+`live_limit()` (the beat stopped) brings the rollups up to date first, once
+(`rollups_cover`), so no request computes days of history from the raw rows.
+
+The refresh also folds the active-ticket counts (reports.counts) into one row per key.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
+from .counts import active_counts_fold, active_counts_recount
 from .models import ALL_ORGANISATIONS, Rollup, RollupState
 from .rollups import Row, raw_rows
 
@@ -108,7 +114,9 @@ def rollups_rebuild(*, now: dt.datetime | None = None) -> int:
     zones = rollup_zones()
     RollupState.objects.select_for_update().exclude(zone__in=zones).delete()
     Rollup.objects.exclude(zone__in=zones).delete()
-    return sum(_recompute(zone, first=BEGINNING, now=now) for zone in zones)
+    written = sum(_recompute(zone, first=BEGINNING, now=now) for zone in zones)
+    active_counts_recount()
+    return written
 
 
 @transaction.atomic
@@ -121,4 +129,62 @@ def rollups_refresh(*, now: dt.datetime | None = None, days: int | None = None) 
     for zone in rollup_zones():
         today = timezone.localtime(now, zoneinfo.ZoneInfo(zone)).date()
         written += _recompute(zone, first=today - dt.timedelta(days=days), now=now)
+    active_counts_fold(now=now)
+    return written
+
+
+def live_limit() -> dt.timedelta:
+    """How far behind the rollups may be before a reader brings them up to date: three
+    beat intervals (a refresh or two missed), never under an hour."""
+    seconds = 3 * max(int(settings.TIERDESK_ROLLUP_REFRESH_SECONDS), 30)
+    return dt.timedelta(seconds=max(seconds, 3600))
+
+
+def _covers(state: RollupState | None, first: dt.date, now: dt.datetime) -> bool:
+    return (
+        state is not None and state.covered_from <= first and state.covered_to >= now - live_limit()
+    )
+
+
+def rollups_cover(
+    *, zone: str, first: dt.date, now: dt.datetime | None = None
+) -> RollupState | None:
+    """The rollup state of `zone`, brought up to date first when it does not cover the local
+    days from `first` on up to `live_limit()` ago: a zone never refreshed gets the beat's
+    refresh (reaching back to `first`), rows older than the limit are caught up from their
+    last day, days before the rows are added. Paid once, by the first reader; the later
+    ones read the rows. None for a zone that is not a time zone (nothing to store).
+
+    Waits for a refresh that holds the zone's state row, then looks again: two readers
+    never compute the same days.
+    """
+    now = now or timezone.now()
+    state = RollupState.objects.filter(zone=zone).first()
+    if _covers(state, first, now) or zone not in zoneinfo.available_timezones():
+        return state
+    tz = zoneinfo.ZoneInfo(zone)
+    today = timezone.localtime(now, tz).date()
+    with transaction.atomic():
+        state = RollupState.objects.select_for_update().filter(zone=zone).first()
+        if state is None:
+            days = settings.TIERDESK_ROLLUP_REFRESH_DAYS
+            _recompute(zone, first=min(first, today - dt.timedelta(days=days)), now=now)
+        elif not _covers(state, first, now):
+            if state.covered_to < now - live_limit():
+                _recompute(zone, first=today, now=now)  # from the last covered day on
+            if state.covered_from > first:
+                _backfill(state, first=first, tz=tz)
+    return RollupState.objects.filter(zone=zone).first()
+
+
+def _backfill(state: RollupState, *, first: dt.date, tz: dt.tzinfo) -> int:
+    """Rows for the local days from `first` up to the state's first day (locked state)."""
+    state.refresh_from_db()
+    if state.covered_from <= first:
+        return 0
+    Rollup.objects.filter(zone=state.zone, day__gte=first, day__lt=state.covered_from).delete()
+    ranges = [(day_start(first, tz), day_start(state.covered_from, tz))]
+    written = _write(state.zone, raw_rows(ranges=ranges, tz=tz))
+    state.covered_from = first
+    state.save(update_fields=["covered_from"])
     return written

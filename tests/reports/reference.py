@@ -34,7 +34,6 @@ from common.errors import NotAllowed
 from escalation.models import Escalation, EscalationKind
 from reports.aggregates import PercentileSeconds, percentile
 from sla.models import Clock, ClockKind
-from sla.selectors import annotate_sla
 from tickets.models import EventKind, Priority, Status, Ticket, TicketEvent
 
 if TYPE_CHECKING:
@@ -318,24 +317,27 @@ def _backlog(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]
 
 
 def _at_risk(tickets: QuerySet[Ticket], now: dt.datetime) -> list[dict[str, Any]]:
-    """Active, not yet breached, a deadline within the hour (two index range scans)."""
+    """Active, not breached, not paused, a response or resolution deadline within the hour;
+    the 50 with the nearest next deadline. Judged here in Python over every ticket, not by
+    the selector's query (the reference must not share the code it checks)."""
     soon = now + AT_RISK_WINDOW
-    due_soon = Q(response_due_at__gte=now, response_due_at__lt=soon) | Q(
-        resolution_due_at__gte=now, resolution_due_at__lt=soon
-    )
-    rows = (
-        annotate_sla(
-            tickets.filter(
-                due_soon, status__in=Status.active(), sla_breached=False, sla_paused=False
-            ),
-            now=now,
+
+    def at_risk(ticket: Ticket) -> bool:
+        due = (ticket.response_due_at, ticket.resolution_due_at)
+        return (
+            ticket.status in Status.active()
+            and not ticket.sla_breached
+            and not ticket.sla_paused
+            and any(d is not None and now <= d < soon for d in due)
         )
-        .select_related("assignee", "organisation")
-        .order_by("next_due_at", "id")[:AT_RISK_LIMIT]
-    )
+
+    chosen = sorted(
+        (t for t in tickets.select_related("assignee", "organisation") if at_risk(t)),
+        key=lambda t: (t.next_due_at is None, t.next_due_at or now, t.pk),
+    )[:AT_RISK_LIMIT]
     result = []
-    for ticket in rows:
-        due: dt.datetime | None = getattr(ticket, "next_due_at", None)
+    for ticket in chosen:
+        due = ticket.next_due_at
         result.append(
             {
                 "reference": ticket.reference,

@@ -13,7 +13,7 @@ from accounts.models import Tier
 from escalation.models import Escalation, EscalationKind
 from reports.models import Rollup, RollupState
 from reports.selectors import dashboard_figures
-from reports.services import rollups_rebuild, rollups_refresh
+from reports.services import live_limit, rollups_rebuild, rollups_refresh
 from sla.models import Clock, ClockKind
 from tests.factories import OrganisationFactory, TechnicianFactory, TicketFactory, UserFactory
 from tests.reports import reference
@@ -137,6 +137,18 @@ def desk():
         n += 1
         # Irregular steps (1–7 h, odd minutes) hit every hour of the day, and midnights.
         instant += dt.timedelta(hours=rng.randint(1, 7), minutes=rng.choice([0, 17, 31, 45, 59]))
+    # Deadlines around the next hour (some past, some beyond it; some breached or paused):
+    # the at-risk table has rows to compare.
+    active = Ticket.objects.filter(status__in=["new", "open"]).order_by("pk")
+    for i, pk in enumerate(active.values_list("pk", flat=True)[:14]):
+        due = NOW + dt.timedelta(minutes=7 * i - 10)
+        Ticket.objects.filter(pk=pk).update(
+            response_due_at=due if i % 2 else None,
+            resolution_due_at=None if i % 2 else due,
+            next_due_at=due,
+            sla_breached=i % 5 == 4,
+            sla_paused=i % 7 == 6,
+        )
     return orgs
 
 
@@ -186,17 +198,20 @@ def test_rolled_up_figures_equal_the_raw_computation(manager, desk, zone):
     assert sum(row["ratings"] for row in two_weeks["csat_by_tier"]) >= 10
     assert two_weeks["csat_comments"] and two_weeks["csat_by_technician"]
     assert two_weeks["escalation_rates"][0]["escalated"] >= 3
+    assert len(two_weeks["at_risk"]) >= 5
 
 
-def test_live_only_refreshed_and_rebuilt_agree(manager, desk):
-    """Without rollups (all live), after a partial refresh and after a later change."""
+def test_never_refreshed_refreshed_and_rebuilt_agree(manager, desk):
+    """A desk never refreshed (its first reader refreshes), after a partial refresh and
+    after a later change."""
     period = {"zone": "UTC", "start": dt.date(2026, 3, 20), "end": dt.date(2026, 4, 2)}
     with time_machine.travel(NOW, tick=False):
         new, old = _both(manager, **period)
         _assert_same(new, old)
-        rollups_refresh(days=5)  # covers the last five days only: the rest is live
         state = RollupState.objects.get()
         assert (state.zone, state.covered_to) == ("UTC", NOW)
+        assert state.covered_from <= period["start"]
+        rollups_refresh(days=5)  # the last five days again
         _assert_same(*_both(manager, **period))
     # Hours already rolled up change (a ticket of three days ago moves to P1 and its rating
     # arrives late) and new activity arrives: the refresh brings both in.
@@ -248,3 +263,33 @@ def test_rebuild_command_and_refresh_task(manager, desk):
         assert rows and RollupState.objects.get().covered_from.year == 2000
         assert refresh_rollups() > 0  # the beat's task: the same rows again, no duplicates
         assert Rollup.objects.count() == rows
+
+
+def test_no_reader_computes_history_live(manager, desk, django_assert_max_num_queries):
+    """The live part is at most `live_limit()`: rows missing for the period (days before
+    them, a beat stopped for days) are added once, by the first reader; the next reader of
+    the same period reads them with the plain page's queries."""
+    period = {"zone": "UTC", "start": dt.date(2026, 3, 30), "end": dt.date(2026, 4, 2)}
+    earlier = NOW - dt.timedelta(days=2)
+    with time_machine.travel(earlier, tick=False):
+        rollups_refresh(days=1)
+    state = RollupState.objects.get()
+    assert state.covered_from == dt.date(2026, 3, 30) and state.covered_to == earlier
+    with time_machine.travel(NOW, tick=False):
+        # Two days behind: caught up from the last covered day before the figures are read.
+        _assert_same(*_both(manager, **period))
+        state.refresh_from_db()
+        assert state.covered_to == NOW
+        # A period starting before the rows: its days are added.
+        longer = {**period, "start": dt.date(2026, 3, 18)}
+        _assert_same(*_both(manager, **longer))
+        state.refresh_from_db()
+        assert state.covered_from == dt.date(2026, 3, 18)
+        # Covered now: the state, the rollup rows and six small live queries (and the rest).
+        with django_assert_max_num_queries(14):
+            dashboard_figures(user=manager, start=longer["start"], end=longer["end"], now=NOW)
+    assert live_limit() >= dt.timedelta(hours=1)
+    with time_machine.travel(NOW + live_limit() - dt.timedelta(minutes=1), tick=False):
+        _assert_same(*_both(manager, **longer))
+        state.refresh_from_db()
+        assert state.covered_to == NOW  # within the limit: the minutes since are live

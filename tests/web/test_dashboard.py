@@ -23,11 +23,14 @@ from tickets.models import EventKind
 from tickets.services import ticket_assign
 
 pytestmark = pytest.mark.django_db
-# session, user, rollup state, the six live period queries (no rollups here), technician
-# names, rating comments, active tickets (backlog and workload), at risk, technicians,
-# organisations for the filter, the unread notices in the page header
-DASHBOARD_QUERIES = 15  # + 1 for the names of rated technicians when there are ratings
-ROLLED_UP_QUERIES = DASHBOARD_QUERIES + 1  # the summed rollup rows
+# session, user, rollup state, the summed rollup rows, the six live period queries (the
+# minutes since the refresh), technician names, rating comments, the active-ticket counts
+# (backlog and workload, one query), at risk, technicians, organisations for the filter,
+# the unread notices in the page header
+DASHBOARD_QUERIES = 16  # + 1 for the names of rated technicians when there are ratings
+# The first page of a zone never refreshed: the refresh runs first, in its own transaction
+# (state lock, rows of the days deleted, the six grouped queries, rows inserted, state).
+FIRST_PAGE_QUERIES = DASHBOARD_QUERIES + 19
 NOTE = "Checked DNS and the proxy; the customer confirms it fails on every machine."
 
 
@@ -206,8 +209,11 @@ def test_dashboard_query_count_does_not_grow(
     if rolled_up:
         rollups_rebuild()
     client.force_login(manager)
-    with django_assert_num_queries(ROLLED_UP_QUERIES if rolled_up else DASHBOARD_QUERIES):
-        start = timezone.localdate() - timedelta(days=29)
+    start = timezone.localdate() - timedelta(days=29)
+    with django_assert_num_queries(DASHBOARD_QUERIES if rolled_up else FIRST_PAGE_QUERIES):
+        response = client.get(reverse("dashboard"), {"start": start.isoformat()})
+    assert response.status_code == 200
+    with django_assert_num_queries(DASHBOARD_QUERIES):  # rolled up now, by the beat or above
         response = client.get(reverse("dashboard"), {"start": start.isoformat()})
     assert response.status_code == 200
 

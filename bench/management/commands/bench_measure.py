@@ -2,8 +2,11 @@
 production settings; `bench_suite` runs it). Prints one `BENCH-JSON {…}` line.
 
 1. `bench_escalation` seeds the tickets and drains the breached ones with the broker on;
-2. pages in-process (a manager, medians);
-3. gunicorn (3 workers) under wrk from loopback: API list, queue, ticket creation.
+2. the dashboard rollups' refresh, the beat's periodic task (`reports.rollups_refresh`), as
+   production runs it every TIERDESK_ROLLUP_REFRESH_SECONDS before and while managers read
+   the dashboard (timed apart, not part of any page);
+3. pages in-process (a manager, medians);
+4. gunicorn (3 workers) under wrk from loopback: API list, queue, ticket creation.
 """
 
 import io
@@ -11,6 +14,7 @@ import json
 import os
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +26,7 @@ from django.test import Client
 
 from accounts.services import api_token_create
 from bench import suite
+from reports.services import rollups_refresh
 
 
 class Command(BaseCommand):
@@ -53,6 +58,14 @@ class Command(BaseCommand):
             result = {}
         else:
             result = self._seed_and_drain(size=size, redis_url=redis_url, queued=queued_before)
+        started = time.perf_counter()
+        rows = rollups_refresh()  # what the beat has done by the time a manager looks
+        result["refresh_s"] = time.perf_counter() - started
+        self._say(
+            f"dashboard rollups refreshed as the beat does (reports.rollups_refresh, "
+            f"{settings.TIERDESK_ROLLUP_REFRESH_DAYS} days): {result['refresh_s']:.1f} s, "
+            f"{rows:,} rows"
+        )
         users = get_user_model().objects
         manager, customer = (
             users.get(username="bench_manager"),
