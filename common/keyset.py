@@ -15,7 +15,7 @@ from __future__ import annotations
 import binascii
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -110,6 +110,14 @@ def _ranges(keys: Sequence[Key], position: Sequence[Any]) -> list[Q]:
     return ranges
 
 
+# Reads the first `n` rows of an ordered queryset (one range of the order).
+Reader = Callable[[QuerySet, int], list[Any]]
+
+
+def first_rows(queryset: QuerySet, size: int) -> list[Any]:
+    return list(queryset[:size])
+
+
 def page_after(
     queryset: QuerySet,
     *,
@@ -117,18 +125,20 @@ def page_after(
     position: Sequence[Any] | None,
     size: int,
     backwards: bool = False,
+    read: Reader = first_rows,
 ) -> list[Model]:
     """Up to `size` rows of `queryset` after `position` (None: from the start) in the order
-    of `keys` — or, `backwards`, the `size` rows before it, still returned in that order."""
+    of `keys` — or, `backwards`, the `size` rows before it, still returned in that order.
+    `read` fetches each range (default: one LIMIT query)."""
     if backwards:
         keys = [key.flipped() for key in keys]
     queryset = queryset.order_by(*(key.order() for key in keys))
     if position is None:
-        rows = list(queryset[:size])
+        rows = read(queryset, size)
     else:
         rows = []
         for condition in _ranges(keys, position):
-            rows.extend(queryset.filter(condition)[: size - len(rows)])
+            rows.extend(read(queryset.filter(condition), size - len(rows)))
             if len(rows) >= size:
                 break
     return rows[::-1] if backwards else rows
@@ -148,10 +158,13 @@ def paginate(
     position: Sequence[Any] | None,
     size: int,
     backwards: bool = False,
+    read: Reader = first_rows,
 ) -> Page:
     """One page of `size` rows from `position` (forwards, or `backwards` before it) with
     the positions of the pages on either side — one row more is read to know."""
-    rows = page_after(queryset, keys=keys, position=position, size=size + 1, backwards=backwards)
+    rows = page_after(
+        queryset, keys=keys, position=position, size=size + 1, backwards=backwards, read=read
+    )
     more = len(rows) > size
     rows = (rows[1:] if more else rows) if backwards else rows[:size]
     if not rows:

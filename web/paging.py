@@ -1,15 +1,47 @@
 """Pages of long lists for the browser: a cursor from where the last page ended (common.keyset)
 instead of a page number, and a count that stops at a cap ("500+"), so the queue costs the
-same on its first page and its thousandth, with 1,000 or 1,000,000 tickets."""
+same on its first page and its thousandth, with 1,000 or 1,000,000 tickets.
+
+A list can be narrowed by a filter that no index of the list's order serves (the queue's
+search): `Narrowing` gives it twice, as a test of one row and as a set of rows. A page walks
+the order and tests rows as they come — a word in many tickets fills the page within the
+first rows — and reads the set instead only when the first `WALK` rows of the order hold
+too few matches (a rare word: few matching rows, which the set's own indexes find fast).
+Either way the page is the same rows in the same order; only the cost differs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection, connections
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from common import keyset
+
+# Rows of the order a page tests one by one before it reads the matching set instead, and
+# rows a count tests (in any order) before it counts the set: the most a common word costs.
+WALK = 1000
+COUNT_WALK = 2000
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """One filter in two forms that select the same rows: `row` is cheap on one row (tested
+    while walking an index of the list's order), `rows` on a set (its own indexes)."""
+
+    row: Q
+    rows: Q
 
 
 @dataclass
@@ -28,9 +60,12 @@ class CursorPage:
         return len(self.rows)
 
 
-def cursor_page(queryset: QuerySet, *, cursor: str, size: int, cap: int) -> CursorPage:
-    """The page of `queryset` (already ordered) that `cursor` points to; an unreadable or
-    stale cursor (e.g. from before the sort changed) opens the first page."""
+def cursor_page(
+    queryset: QuerySet, *, cursor: str, size: int, cap: int, narrowing: Narrowing | None = None
+) -> CursorPage:
+    """The page of `queryset` (already ordered, narrowed by `narrowing` if given) that
+    `cursor` points to; an unreadable or stale cursor (e.g. from before the sort changed)
+    opens the first page."""
     keys = keyset.keys_of(queryset)
     position, backwards = None, False
     if cursor:
@@ -39,8 +74,18 @@ def cursor_page(queryset: QuerySet, *, cursor: str, size: int, cap: int) -> Curs
             position, backwards = token["position"], bool(token.get("b"))
         except ValueError:
             cursor = ""
-    page = keyset.paginate(queryset, keys=keys, position=position, size=size, backwards=backwards)
-    counted = queryset.order_by().values("pk")[: cap + 1].count()  # no display columns
+    reader = WalkingReader(narrowing) if narrowing else None
+    page = keyset.paginate(
+        queryset,
+        keys=keys,
+        position=position,
+        size=size,
+        backwards=backwards,
+        read=reader or keyset.first_rows,
+    )
+    # A page that had to read the matching set (a rare word) says the count would too.
+    walk = not (reader and reader.sets_read)
+    [counted] = bounded_counts([(queryset, narrowing)], cap=cap, walk=walk)
     return CursorPage(
         rows=page.rows,
         count=min(counted, cap),
@@ -51,3 +96,103 @@ def cursor_page(queryset: QuerySet, *, cursor: str, size: int, cap: int) -> Curs
         if page.previous is not None
         else "",
     )
+
+
+class WalkingReader:
+    """A keyset reader for a narrowed list, one query when the walk decides: the matches
+    among the first WALK rows of the order, plus the WALK-th row itself as a marker that the
+    walk did not reach the end. Those matches are the first of the whole list when there are
+    `size` of them or there is no marker; otherwise (few matches that early: a rare word)
+    the matching set is read in the same order (a second query; `sets_read` counts them)."""
+
+    def __init__(self, narrowing: Narrowing) -> None:
+        self.narrowing = narrowing
+        self.sets_read = 0
+
+    def __call__(self, queryset: QuerySet, size: int) -> list[Any]:
+        window = queryset.values("pk")
+        last = Subquery(window[WALK - 1 : WALK])
+        rows = list(
+            queryset.filter(among(window[:WALK]))
+            .annotate(
+                search_hit=ExpressionWrapper(self.narrowing.row, output_field=BooleanField()),
+                search_end=ExpressionWrapper(Q(pk=last), output_field=BooleanField()),
+            )
+            .filter(Q(search_hit=True) | Q(pk=last))[: size + 1]
+        )
+        hits = [row for row in rows if row.search_hit]
+        if len(hits) >= size or not any(row.search_end for row in rows):
+            return hits[:size]
+        self.sets_read += 1
+        # The page's ids first (narrow rows sorted), then their display columns.
+        ids = queryset.filter(self.narrowing.rows).values("pk")[:size]
+        return list(queryset.filter(among(ids)))
+
+
+def among(window: QuerySet) -> Any:
+    """A filter: `pk` is one of the rows of `window` (a sliced `values("pk")`). On PostgreSQL
+    `id = ANY(ARRAY(window))`: the window is read once, first, and its rows fetched by primary
+    key — a semi-join could instead walk the whole order and test each row against it."""
+    if connections[window.db].vendor != "postgresql":
+        return Q(pk__in=window)
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return _AnyOf(F("pk"), ArraySubquery(window))
+
+
+class _AnyOf(Func):
+    """`value = ANY(array)` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def bounded_counts(
+    lists: Sequence[tuple[QuerySet, Narrowing | None]], *, cap: int, walk: bool = True
+) -> list[int]:
+    """Each list's rows counted up to `cap + 1` (more means "more than `cap`"), all in one
+    query. A narrowed list is counted among any COUNT_WALK of its rows first, which decides
+    when the matches there exceed the cap or those are all its rows; only the lists that
+    leaves open have their matching sets counted, in a second query (at once, without
+    `walk`: when the caller already knows the matches are few)."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for queryset, narrowing in lists:
+        lean = queryset.order_by().values("pk")  # no display columns, no order
+        if narrowing is None or not walk:
+            matching = lean.filter(narrowing.rows) if narrowing else lean
+            _select(selects, params, matching[: cap + 1])
+            selects.append("NULL")
+            continue
+        window = lean[:COUNT_WALK]
+        hits = queryset.model._default_manager.filter(among(window)).filter(narrowing.row)
+        _select(selects, params, hits.order_by().values("pk")[: cap + 1])
+        _select(selects, params, window)
+    figures = _fetch(selects, params)
+    counts: list[int] = []
+    rest: list[tuple[int, QuerySet]] = []
+    for index, (queryset, narrowing) in enumerate(lists):
+        hits, walked = figures[2 * index], figures[2 * index + 1]
+        counts.append(hits)
+        if narrowing is not None and walk and hits <= cap and walked >= COUNT_WALK:
+            rest.append((index, queryset.order_by().filter(narrowing.rows).values("pk")))
+    if rest:
+        selects, params = [], []
+        for _index, matching in rest:
+            _select(selects, params, matching[: cap + 1])
+        for (index, _matching), counted in zip(rest, _fetch(selects, params), strict=True):
+            counts[index] = counted
+    return counts
+
+
+def _select(selects: list[str], params: list[Any], queryset: QuerySet) -> None:
+    sql, query_params = queryset.query.sql_with_params()
+    selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS c)")  # noqa: S608 - compiled by Django
+    params.extend(query_params)
+
+
+def _fetch(selects: list[str], params: list[Any]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return list(cursor.fetchone())

@@ -16,6 +16,8 @@ from sla.selectors import annotate_sla, order_by_urgency
 from tickets.models import Participation, Reply, Status, Ticket, TicketQuerySet
 from tickets.selectors import ticket_list
 
+from .paging import Narrowing
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -83,6 +85,32 @@ def handed_off_by(user: User) -> QuerySet[Participation]:
     )
 
 
+def queue_search(filters: dict[str, Any]) -> Narrowing | None:
+    """The queue's search (`q`) as a narrowing for the cursor pages; None without one. The
+    page reads `queue_tickets`/`queue_scope` of the same filters without `q`
+    (`without_search`): the same tickets as those with it, in the same order."""
+    query = (filters.get("q") or "").strip()
+    return ticket_search(query) if query else None
+
+
+def without_search(filters: dict[str, Any]) -> dict[str, Any]:
+    return {**filters, "q": ""}
+
+
+def ticket_search(query: str, *, public_only: bool = False) -> Narrowing:
+    """`_search` in both forms: a test of one ticket (its subject, description, a probe of
+    its replies through their ticket index) for walking the queue's urgency index, and the
+    set of matches read through the trigram indexes for words in few tickets."""
+    replies = Reply.objects.filter(ticket_id=OuterRef("pk"), body__icontains=query)
+    if public_only:
+        replies = replies.filter(internal=False)
+    row = Q(subject__icontains=query) | Q(description__icontains=query) | Q(Exists(replies))
+    ticket_id = _reference(query)
+    if ticket_id:
+        row |= Q(pk=ticket_id)
+    return Narrowing(row=row, rows=_search(query, public_only=public_only))
+
+
 def _search(query: str, *, public_only: bool = False) -> Q:
     """Reference (HD-000123 or 123), subject, description and conversation text (for
     customers only the public conversation: internal notes are never matched).
@@ -99,12 +127,18 @@ def _search(query: str, *, public_only: bool = False) -> Q:
     if public_only:
         replies = replies.filter(internal=False)
     condition = Q(pk__in=matching.union(replies.order_by().values("ticket_id")))
-    ticket_id = Ticket.id_from_reference(query)
-    if ticket_id is None and len(query) < 13:
-        ticket_id = parse_id(query)
+    ticket_id = _reference(query)
     if ticket_id:
         condition |= Q(pk=ticket_id)
     return condition
+
+
+def _reference(query: str) -> int | None:
+    """The ticket a search names by reference (HD-000123) or number (123), if any."""
+    ticket_id = Ticket.id_from_reference(query)
+    if ticket_id is None and len(query) < 13:
+        ticket_id = parse_id(query)
+    return ticket_id or None
 
 
 def open_statuses() -> list[str]:

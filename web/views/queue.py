@@ -16,7 +16,7 @@ from escalation.services.bulk_actions import MAX_TICKETS
 from ..forms import QueueFilterForm
 from ..paging import cursor_page
 from ..queue_figures import FigureFilterForm, apply_figure_filters, has_figure_filters
-from ..selectors import queue_tickets
+from ..selectors import queue_search, queue_tickets, without_search
 from . import queue_views
 
 PAGE_SIZE = 25
@@ -40,13 +40,24 @@ def queue(request):
     data.setdefault("tier", default_tier)
     form = QueueFilterForm(data, tiers=tiers)
     filters = form.cleaned_data if form.is_valid() else {"tier": default_tier}
-    tickets = queue_views.refine(queue_tickets(user=user, filters=filters), data=data)
+    # The search narrows the page as it is read (web.paging): a common word stops after
+    # a page of hits along the urgency index, a rare one reads its few matches.
+    search = queue_search(filters)
+    tickets = queue_views.refine(
+        queue_tickets(user=user, filters=without_search(filters)), data=data
+    )
     # The tickets behind a dashboard figure (web/queue_figures.py); bad values: 400.
     figure_form = FigureFilterForm(request.GET)
     figure = has_figure_filters(request.GET)
     if figure and figure_form.is_valid():
         tickets = apply_figure_filters(tickets, figure_form.cleaned_data, now=timezone.now())
-    page = cursor_page(tickets, cursor=request.GET.get("cursor", ""), size=PAGE_SIZE, cap=COUNT_CAP)
+    page = cursor_page(
+        tickets,
+        cursor=request.GET.get("cursor", ""),
+        size=PAGE_SIZE,
+        cap=COUNT_CAP,
+        narrowing=search,
+    )
     query = data.copy()
     for name in ("cursor", "page", "partial"):
         query.pop(name, None)

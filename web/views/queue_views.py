@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
@@ -26,7 +25,8 @@ from sla.selectors import sla_status_condition
 from tickets.models import Ticket
 
 from ..forms import QueueFilterForm
-from ..selectors import queue_scope
+from ..paging import Narrowing, bounded_counts
+from ..selectors import queue_scope, queue_search, without_search
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -116,13 +116,17 @@ def refine(tickets: QuerySet[Ticket], *, data: QueryDict) -> QuerySet[Ticket]:
     return tickets
 
 
-def _view_tickets(*, user: User, filters: dict[str, str]) -> QuerySet[Ticket]:
+def _view_tickets(
+    *, user: User, filters: dict[str, str]
+) -> tuple[QuerySet[Ticket], Narrowing | None]:
+    """A view's tickets without its search, and the search (counted as the page reads it)."""
     data = QueryDict(mutable=True)
     data.update(filters)
     data.setdefault("tier", _default_tier(user))
     form = QueueFilterForm(data, tiers=user.visible_tiers)
     cleaned = form.cleaned_data if form.is_valid() else {"tier": _default_tier(user)}
-    return refine(queue_scope(user=user, filters=cleaned), data=data)
+    tickets = refine(queue_scope(user=user, filters=without_search(cleaned)), data=data)
+    return tickets, queue_search(cleaned)
 
 
 # A view's count stops here ("100+"): each is then at most that many index entries read.
@@ -133,18 +137,13 @@ def view_counts(*, user: User, views: list[View]) -> dict[str, int]:
     """Every view's ticket count, up to VIEW_COUNT_CAP + 1 (more means "100+"), in one
     query: each view is a bounded subquery of the same queue selector the list uses (so
     a count always matches its list), read through the queue's indexes and stopping at
-    the cap, instead of counting every active ticket of the tier once per view."""
+    the cap, instead of counting every active ticket of the tier once per view. A view
+    with a search counts it as the page reads it (web.paging.bounded_counts: a second
+    query only for rare words)."""
     if not views:
         return {}
-    selects, params = [], []
-    for view in views:
-        tickets = _view_tickets(user=user, filters=view.filters).order_by().values("pk")
-        sql, view_params = tickets[: VIEW_COUNT_CAP + 1].query.sql_with_params()
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS v)")  # noqa: S608 - compiled by Django
-        params.extend(view_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        figures = cursor.fetchone()
+    lists = [_view_tickets(user=user, filters=view.filters) for view in views]
+    figures = bounded_counts(lists, cap=VIEW_COUNT_CAP)
     return {view.key: figures[index] for index, view in enumerate(views)}
 
 
