@@ -5,8 +5,9 @@ which touches the parent row and queues the recompute itself.
 
 Ticket signals arrive inside the ticket service's transaction, so clocks,
 events and the ticket's SLA columns commit or roll back with the change. Where the service
-writes the ticket rows after its signal (tier, status and priority changes, acknowledging),
-the receiver answers the rows' new SLA columns instead of writing them: one UPDATE a row.
+writes the ticket rows after its signal (tier, status and priority changes, replies,
+acknowledging), the receiver answers the rows' new SLA columns instead of writing them: one
+UPDATE a row.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def on_priorities_changed(*, changes, **kwargs) -> dict[int, dict[str, Any]]:
 
 
 @receiver(ticket_signals.tickets_replied, sender=Ticket, dispatch_uid="sla_replied")
-def on_replied(*, replies, **kwargs) -> None:
-    answers.clocks_after_replies(replies=replies)
+def on_replied(*, replies, **kwargs) -> dict[int, dict[str, Any]]:
+    # Answered to the reply service, which writes the SLA columns with the reply's own.
+    return answers.clocks_after_replies(replies=replies)
 
 
 @receiver(ticket_signals.ticket_acknowledged, sender=Ticket, dispatch_uid="sla_acknowledged")

@@ -13,10 +13,10 @@ from django.dispatch import Signal
 ticket_route = Signal()
 # ticket, actor
 ticket_created = Signal()
-# The status, tier and priority signals and `ticket_acknowledged` are sent before the rows are
-# written: a receiver owning other columns of them may answer {ticket id: {column: value}}
-# (never core columns), written with the change in one UPDATE (tickets.services.rows); read
-# the tickets from the signal's arguments, not from the database.
+# The status, tier, priority and reply signals and `ticket_acknowledged` are sent before the
+# rows are written: a receiver owning other columns of them may answer {ticket id: {column:
+# value}} (never core columns), written with the change in one UPDATE
+# (tickets.services.rows); read the tickets from the signal's arguments, not the database.
 
 # changes (list of (ticket, before, after)), actor, notify (False: the write tells the people
 # itself): status changes of one write

@@ -10,7 +10,8 @@
 
 One set-based path for one reply and for many (`tickets_add_note` sends all its notes in
 one signal): one locked read of all their clocks, one write of the met clocks, one insert
-of the started ones, their events, and the tickets' SLA columns.
+of the started ones, their events; the tickets' SLA columns are answered to the reply
+service (or the acknowledgement), which writes them with its own change of the rows.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .clocks import (
 from .deadlines import is_open
 from .marking import clocks_for_tickets
 from .starting import Start, clocks_start
-from .sync import Answered, tickets_sla_columns, write_columns
+from .sync import Answered, tickets_sla_columns
 
 if TYPE_CHECKING:
     from tickets.models import Reply, Ticket, TicketEvent
@@ -48,9 +49,10 @@ def reply_meets_response(*, ticket: Ticket, reply: Reply) -> bool:
     return not reply.internal and can_work(ticket=ticket, user=reply.author)
 
 
-def clocks_after_replies(*, replies: Sequence[tuple[Ticket, Reply]]) -> list[Clock]:
+def clocks_after_replies(*, replies: Sequence[tuple[Ticket, Reply]]) -> Answered:
     """The clocks of one write's replies (ticket, reply): staff answers meet, customer
-    messages start a next-response clock. Returns the clocks met or started."""
+    messages start a next-response clock. Answers the SLA columns of the tickets whose
+    clocks changed, for the reply service to write with its own change of the rows."""
     answered: dict[int, Ticket] = {}
     asked: dict[int, Ticket] = {}
     for ticket, reply in replies:
@@ -63,11 +65,9 @@ def clocks_after_replies(*, replies: Sequence[tuple[Ticket, Reply]]) -> list[Clo
             # ticket_reply lets only the ticket's customers (or staff) write: a customer.
             asked[ticket.pk] = ticket
             answered.pop(ticket.pk, None)
-    clocks, columns = clocks_answer(
+    return clocks_answer(
         answered=list(answered.values()), asked=list(asked.values()), next_response=True
-    )
-    write_columns(rows=list(columns.items()))
-    return clocks
+    )[1]
 
 
 def clocks_meet_responses(*, tickets: Sequence[Ticket]) -> Answered:

@@ -4,8 +4,8 @@ This is the only code that computes Ticket.response_due_at/response_warn_at/
 resolution_due_at/resolution_warn_at/next_response_due_at/next_response_warn_at/
 sla_breached/sla_paused/next_due_at (`sla_columns`), so the columns and
 `sla.selectors.SlaStatus` always agree with the clocks. They are written here, or, where
-a ticket service changes the same rows (a tier move, a status or priority change, an
-acknowledgement), answered to it and written with its change in one UPDATE:
+a ticket service changes the same rows (a tier move, a status or priority change, a reply,
+an acknowledgement), answered to it and written with its change in one UPDATE:
 
 * response columns: the latest cycle of the current tier's response clock,
   resolution columns: the latest resolution cycle, next-response columns: the latest

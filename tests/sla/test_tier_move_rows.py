@@ -1,6 +1,6 @@
-"""A tier move, a status or priority change, an assignment and an acknowledgement write each
-ticket row once: core columns by the ticket service, SLA columns computed by the SLA engine
-and answered to it; listeners may not answer core columns."""
+"""A tier move, a status or priority change, an assignment, a reply and an acknowledgement
+write each ticket row once: core columns by the ticket service, SLA columns computed by the
+SLA engine and answered to it; listeners may not answer core columns."""
 
 import re
 
@@ -17,6 +17,8 @@ from tickets.services import (
     TierMove,
     ticket_acknowledge,
     ticket_create,
+    ticket_reply,
+    tickets_add_note,
     tickets_assign,
     tickets_change_priority,
     tickets_change_status,
@@ -168,3 +170,55 @@ def test_a_silent_acknowledgement_writes_the_ticket_row_once(alice, l1tech, stan
     ticket.refresh_from_db()
     assert ticket.status == Status.OPEN
     assert ticket.response_due_at is None  # met by the acknowledgement
+
+
+# (statuses to reach first, who replies, the status the reply leaves)
+REPLIES = [
+    ((), "l1tech", Status.OPEN),  # the first answer opens a new ticket, meets the response
+    ((Status.OPEN, Status.PENDING_CUSTOMER), "alice", Status.OPEN),  # resumes, owes an answer
+    ((Status.OPEN, Status.RESOLVED), "alice", Status.OPEN),  # reopens: new clocks
+    ((Status.OPEN,), "l1tech", Status.OPEN),  # a later answer: only the clocks and updated_at
+]
+
+
+@pytest.mark.parametrize(("path", "author", "status"), REPLIES)
+def test_a_reply_writes_the_ticket_row_once_with_the_status_it_causes_and_its_clocks(
+    alice, l1tech, standard, at, path, author, status
+):
+    (ticket,) = _filed(alice, at, 1)
+    for n, step in enumerate(path, start=1):
+        at(berlin(2026, 3, 2, 10, 10 * n))
+        tickets_change_status(tickets=[ticket], actor=l1tech, status=step)
+    at(berlin(2026, 3, 2, 10, 30))
+    by = {"alice": alice, "l1tech": l1tech}[author]
+    with CaptureQueriesContext(connection) as captured:
+        ticket_reply(ticket=ticket, author=by, body="Hello")
+    assert _ticket_updates(captured) == 1
+    _rows_match_their_clocks([ticket.pk])
+    ticket.refresh_from_db()
+    assert ticket.status == status
+    assert ticket.updated_at == berlin(2026, 3, 2, 10, 30)
+    if by == l1tech:
+        assert ticket.first_response_at is not None
+    else:
+        assert ticket.next_response_due_at is not None  # the customer is owed an answer
+
+
+def test_an_acknowledgement_with_a_message_writes_the_ticket_row_once(alice, l1tech, standard, at):
+    (ticket,) = _filed(alice, at, 1)
+    at(berlin(2026, 3, 2, 10, 30))
+    with CaptureQueriesContext(connection) as captured:
+        ticket_acknowledge(ticket=ticket, actor=l1tech, message="We are on it.")
+    assert _ticket_updates(captured) == 1
+    _rows_match_their_clocks([ticket.pk])
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.response_due_at) == (Status.OPEN, None)
+    assert ticket.first_response_at == berlin(2026, 3, 2, 10, 30)
+
+
+def test_an_internal_note_writes_no_ticket_row(alice, l1tech, standard, at):
+    (ticket,) = _filed(alice, at, 1)
+    with CaptureQueriesContext(connection) as captured:
+        ticket_reply(ticket=ticket, author=l1tech, body="note", internal=True)
+        tickets_add_note(tickets=[ticket], author=l1tech, body="note")
+    assert _ticket_updates(captured) == 0

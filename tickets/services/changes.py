@@ -163,11 +163,6 @@ def statuses_change(
     return recorded, answered_columns(answers)
 
 
-def set_status(*, ticket: Ticket, actor: User | None, status: str) -> list[TicketEvent]:
-    """`set_statuses` for one ticket."""
-    return set_statuses(tickets=[ticket], actor=actor, status=status)
-
-
 def tickets_assign(
     *,
     tickets: Sequence[Ticket],

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError, Conflict, NotAllowed, field_error
@@ -13,9 +14,10 @@ from common.errors import ApplicationError, Conflict, NotAllowed, field_error
 from .. import events, signals
 from ..models import Attachment, Participation, Reply, Status, Ticket
 from ..permissions import can_work, is_customer_party, transition_refusal
-from .changes import Outcome, set_status
+from .changes import STATUS_COLUMNS, Outcome, statuses_change
 from .inputs import MAX_TEXT, FileCleanup, check_files, clean_text, lock_many, locked, store_files
 from .participation import participations_record
+from .rows import Answered, answered_columns, tickets_write
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -50,21 +52,35 @@ def ticket_reply(
             participations_record(worked=[(ticket.pk, author.pk, how)], at=reply.created_at)
         store_files(ticket=ticket, uploader=author, checked=checked, reply=reply)
         reopened: list = []
+        answered: Answered = {}
+        columns: tuple[str, ...] = ()
         if not internal:
+            ticket.updated_at = timezone.now()
+            columns = ("updated_at",)
             if staff and ticket.first_response_at is None:
                 ticket.first_response_at = reply.created_at
-                ticket.save(update_fields=["first_response_at", "updated_at"])
-            else:
-                ticket.save(update_fields=["updated_at"])
+                columns = ("first_response_at", "updated_at")
+            opening = False
             if staff and ticket.status == Status.NEW:
-                reopened = set_status(ticket=ticket, actor=author, status=Status.OPEN)
+                opening = True
             elif not staff and ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
                 # A customer answering a resolved ticket is reopening it: same rules apply.
                 refusal = transition_refusal(ticket=ticket, user=author, target=Status.OPEN)
                 if refusal:
                     raise Conflict(refusal, code="invalid_transition")
-                reopened = set_status(ticket=ticket, actor=author, status=Status.OPEN)
-        signals.tickets_replied.send(sender=Ticket, replies=[(ticket, reply)])
+                opening = True
+            if opening:
+                reopened, answered = statuses_change(
+                    tickets=[ticket], actor=author, status=Status.OPEN
+                )
+                columns = tuple(dict.fromkeys((*columns, *STATUS_COLUMNS)))
+        # The SLA engine answers the clocks the reply met or started: the row is written once,
+        # with the reply's own columns and the status it caused (an internal note writes none).
+        answers = signals.tickets_replied.send(sender=Ticket, replies=[(ticket, reply)])
+        for ticket_id, values in answered_columns(answers).items():
+            answered.setdefault(ticket_id, {}).update(values)
+        if columns or answered:
+            tickets_write(tickets=[ticket], columns=columns, answered=answered)
         # The status change the reply caused first, then the reply (as they happened).
         events.announce(reopened + added)
     return reply
@@ -126,10 +142,18 @@ def tickets_add_note(*, tickets: Sequence[Ticket], author: User, body: str) -> l
         )
         for outcome, reply in zip(allowed, replies, strict=True):
             outcome.record = reply
-        # One signal for the write: the clocks of all its tickets are handled set-based.
-        signals.tickets_replied.send(
+        # One signal for the write: the clocks of all its tickets are handled set-based (notes
+        # change none; an answer would be written with the rows).
+        answers = signals.tickets_replied.send(
             sender=Ticket,
             replies=[(o.ticket, reply) for o, reply in zip(allowed, replies, strict=True)],
         )
+        answered = answered_columns(answers)
+        if answered:
+            tickets_write(
+                tickets=[o.ticket for o in allowed if o.ticket.pk in answered],
+                columns=(),
+                answered=answered,
+            )
         events.announce(recorded)
     return outcomes
