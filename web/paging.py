@@ -26,13 +26,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 
 from common import keyset
 
 # Rows of the order a page tests one by one before it reads the matching set instead, and
 # rows a count tests (in any order) before it counts the set: the most a common word costs.
 WALK = 1000
-COUNT_WALK = 2000
+COUNT_WALK = 3000
 
 
 @dataclass(frozen=True)
@@ -156,43 +157,61 @@ def bounded_counts(
     when the matches there exceed the cap or those are all its rows; only the lists that
     leaves open have their matching sets counted, in a second query (at once, without
     `walk`: when the caller already knows the matches are few)."""
+    postgres = connection.vendor == "postgresql"
     selects: list[str] = []
     params: list[Any] = []
     for queryset, narrowing in lists:
         lean = queryset.order_by().values("pk")  # no display columns, no order
         if narrowing is None or not walk:
             matching = lean.filter(narrowing.rows) if narrowing else lean
-            _select(selects, params, matching[: cap + 1])
-            selects.append("NULL")
+            sql, query_params = matching[: cap + 1].query.sql_with_params()
+            selects += [f"(SELECT COUNT(*) FROM ({sql}) AS c)", "NULL"]  # noqa: S608
+            params.extend(query_params)
             continue
         window = lean[:COUNT_WALK]
-        hits = queryset.model._default_manager.filter(among(window)).filter(narrowing.row)
-        _select(selects, params, hits.order_by().values("pk")[: cap + 1])
-        _select(selects, params, window)
-    figures = _fetch(selects, params)
+        window_sql, window_params = window.query.sql_with_params()
+        model = queryset.model._default_manager
+        if postgres:
+            # The window's ids read once (one index walk), then its first cap + 1 matches.
+            hits = model.filter(_AnyOf(F("pk"), RawSQL("search_window.ids", ())))
+        else:
+            hits = model.filter(pk__in=window)
+        hits = hits.filter(narrowing.row).order_by().values("pk")[: cap + 1]
+        hits_sql, hits_params = hits.query.sql_with_params()
+        if postgres:
+            selects += [
+                f"(SELECT ARRAY[(SELECT COUNT(*) FROM ({hits_sql}) AS h),"  # noqa: S608
+                f" cardinality(search_window.ids)]"
+                f" FROM (SELECT ARRAY({window_sql}) AS ids OFFSET 0) AS search_window)"
+            ]
+            params.extend([*hits_params, *window_params])
+        else:
+            selects += [
+                f"(SELECT COUNT(*) FROM ({hits_sql}) AS h)",  # noqa: S608
+                f"(SELECT COUNT(*) FROM ({window_sql}) AS w)",  # noqa: S608
+            ]
+            params.extend([*hits_params, *window_params])
+    fetched = iter(_fetch(selects, params))
     counts: list[int] = []
     rest: list[tuple[int, QuerySet]] = []
     for index, (queryset, narrowing) in enumerate(lists):
-        hits, walked = figures[2 * index], figures[2 * index + 1]
+        first = next(fetched)
+        hits, walked = first if isinstance(first, list) else (first, next(fetched))
         counts.append(hits)
         if narrowing is not None and walk and hits <= cap and walked >= COUNT_WALK:
             rest.append((index, queryset.order_by().filter(narrowing.rows).values("pk")))
     if rest:
         selects, params = [], []
         for _index, matching in rest:
-            _select(selects, params, matching[: cap + 1])
+            sql, query_params = matching[: cap + 1].query.sql_with_params()
+            selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS c)")  # noqa: S608
+            params.extend(query_params)
         for (index, _matching), counted in zip(rest, _fetch(selects, params), strict=True):
             counts[index] = counted
     return counts
 
 
-def _select(selects: list[str], params: list[Any], queryset: QuerySet) -> None:
-    sql, query_params = queryset.query.sql_with_params()
-    selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS c)")  # noqa: S608 - compiled by Django
-    params.extend(query_params)
-
-
-def _fetch(selects: list[str], params: list[Any]) -> list[int]:
+def _fetch(selects: list[str], params: list[Any]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         return list(cursor.fetchone())
