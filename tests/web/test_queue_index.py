@@ -60,3 +60,16 @@ def test_search_reads_the_trigram_indexes(alice, l1tech):
         "reply_body_upper_trgm",
     ):
         assert index in explained
+
+
+def test_the_ticket_row_carries_only_the_trigram_indexes_the_search_reads():
+    """Every ticket UPDATE that changes an indexed column (a tier move, a breach) writes
+    every index of the row: no trigram index that no query reads."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = 'tickets_ticket'::regclass AND a.amname = 'gin'"
+        )
+        names = {name for (name,) in cursor.fetchall()}
+    assert names == {"ticket_subject_upper_trgm", "ticket_description_upper_trgm"}
