@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from common.bulk import cache_related, insert_in_bulk, new_instance
-from sla.services.marking import clocks_mark, clocks_write_marks, tickets_lock_for_clocks
+from sla.services.marking import (
+    UnwrittenMarks,
+    clocks_mark,
+    clocks_write_marks,
+    tickets_lock_for_clocks,
+)
 from sla.services.sync import tickets_sync_sla
 from sla.services.tier import clocks_already_read
 from tickets import events
@@ -115,13 +120,14 @@ def _process_batch(
         clock_ids=clock_ids, tickets=tickets, breach=breach, now=now, write=False
     )
     counts.marked = len(clocks)
+    unwritten = UnwrittenMarks(breach, now, {clock.pk for clock in clocks})
     synced: set[int] = set()  # tickets whose rows a ticket service wrote with their SLA columns
     for n, round_clocks in enumerate(_rounds(clocks)):
         _round(
             clocks=round_clocks,
             # The clocks as read by the claim are current for the first round only.
             stored=stored if n == 0 else None,
-            unwritten=clocks if n == 0 else None,
+            unwritten=unwritten if n == 0 else None,
             tickets=tickets,
             breach=breach,
             now=now,
@@ -158,7 +164,7 @@ def _round(
     *,
     clocks: list[Clock],
     stored: dict[int, list[Clock]] | None,
-    unwritten: list[Clock] | None,
+    unwritten: UnwrittenMarks | None,
     tickets: dict[int, Ticket],
     breach: bool,
     now: datetime,
@@ -177,13 +183,12 @@ def _round(
             target = move_target(clock=clock, ticket=ticket, matching=matching)
             plans.append(_Plan(clock, trigger, matching, ticket.tier, target))
     moves = [p for p in plans if p.target]
-    with clocks_already_read(stored) if stored is not None else contextlib.nullcontext():
+    reused = clocks_already_read(stored, unwritten) if stored is not None else None
+    with reused or contextlib.nullcontext():
         _move(plans=moves, tickets=tickets)
     if unwritten is not None:
-        # A claimed clock the moves stopped had its mark written with the stop.
-        clocks_write_marks(
-            clocks=[c for c in unwritten if c.stopped_at is None], breach=breach, now=now
-        )
+        # The claimed clocks the moves did not stop (their stop wrote the others' marks).
+        clocks_write_marks(unwritten)
     if not plans:
         return
     synced.update(p.clock.ticket_id for p in moves)

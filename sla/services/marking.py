@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -118,20 +119,34 @@ def clocks_claim(
     return clocks, by_ticket
 
 
-def clocks_write_marks(*, clocks: Sequence[Clock], breach: bool, now: datetime) -> None:
-    """Write the marks `clocks_claim` set on these clocks (one UPDATE)."""
-    if not clocks:
+@dataclass
+class UnwrittenMarks:
+    """Marks `clocks_mark(write=False)` set on the clocks `ids` (all at `at`) but did not
+    write yet; whoever writes some of them takes them off `ids`."""
+
+    breach: bool
+    at: datetime
+    ids: set[int] = field(default_factory=set)
+
+    @property
+    def column(self) -> str:
+        return "breached_at" if self.breach else "warned_at"
+
+
+def clocks_write_marks(marks: UnwrittenMarks) -> None:
+    """Write the marks still unwritten (one UPDATE)."""
+    if not marks.ids:
         return
-    mark = "breached_at" if breach else "warned_at"
+    ids, marks.ids = sorted(marks.ids), set()
     if not is_postgres():
-        Clock.objects.filter(pk__in=[c.pk for c in clocks]).update(**{mark: now})
+        Clock.objects.filter(pk__in=ids).update(**{marks.column: marks.at})
         return
     table = connection.ops.quote_name(Clock._meta.db_table)
     with connection.cursor() as cursor:
         # One array parameter instead of thousands of placeholders (cheaper to send and plan).
         cursor.execute(
-            f"UPDATE {table} SET {mark} = %s WHERE id = ANY(%s)",  # noqa: S608
-            [connection.ops.adapt_datetimefield_value(now), [c.pk for c in clocks]],
+            f"UPDATE {table} SET {marks.column} = %s WHERE id = ANY(%s)",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(marks.at), ids],
         )
 
 
@@ -152,15 +167,15 @@ def clocks_mark(
 
     `write=False`: the marks stay on the instances, and the caller writes them before
     anything reads these clocks from the database again. A tier move that stops a claimed
-    clock writes its mark with the stop (`sla.services.tier`, handed these instances by
-    `clocks_already_read`): one UPDATE of the clock instead of two; `clocks_write_marks`
-    writes the others.
+    clock writes its mark with the stop (`sla.services.tier`, handed these instances and
+    their `UnwrittenMarks` by `clocks_already_read`): one UPDATE of the clock instead of
+    two; `clocks_write_marks` writes the others.
     """
     clocks, by_ticket = clocks_claim(clock_ids=clock_ids, tickets=tickets, breach=breach, now=now)
     if not clocks:
         return [], {}, []
     if write:
-        clocks_write_marks(clocks=clocks, breach=breach, now=now)
+        clocks_write_marks(UnwrittenMarks(breach, now, {c.pk for c in clocks}))
     build = clock_events.breached if breach else clock_events.warned
     recorded = events.insert([build(clock=clock) for clock in clocks])
     return clocks, by_ticket, recorded

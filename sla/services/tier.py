@@ -18,12 +18,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from ..models import Clock, ClockKind
 from .clocks import Closing, clock_policy, close_pauses, finish, save_clocks, ticket_policies
 from .deadlines import is_open
-from .marking import clocks_for_tickets
+from .marking import UnwrittenMarks, clocks_for_tickets
 from .starting import Start, clocks_start
 from .sync import tickets_sla_columns
 
@@ -32,17 +33,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_already_read: contextvars.ContextVar[dict[int, list[Clock]] | None] = contextvars.ContextVar(
-    "clocks_already_read", default=None
-)
+_already_read: contextvars.ContextVar[
+    tuple[dict[int, list[Clock]], UnwrittenMarks | None] | None
+] = contextvars.ContextVar("clocks_already_read", default=None)
 
 
 @contextlib.contextmanager
-def clocks_already_read(clocks: dict[int, list[Clock]]) -> Iterator[None]:
+def clocks_already_read(
+    clocks: dict[int, list[Clock]], marks: UnwrittenMarks | None = None
+) -> Iterator[None]:
     """Within the block, tier moves of these tickets use `clocks` (all clocks of each ticket
     by ticket id, current and locked in this transaction, e.g. as the sweep's claim read
-    them) instead of reading them again."""
-    token = _already_read.set(clocks)
+    them) instead of reading them again; a clock among the unwritten `marks` that a move
+    stops has its mark written with the stop (and taken off `marks`)."""
+    token = _already_read.set((clocks, marks))
     try:
         yield
     finally:
@@ -64,15 +68,15 @@ def clocks_change_tier(
         return {}
     now = now or timezone.now()
     tickets = [ticket for ticket, _, _ in changes]
-    known = _already_read.get()
-    if known is not None and all(t.pk in known for t in tickets):
+    known, marks = _already_read.get() or ({}, None)
+    if known and all(t.pk in known for t in tickets):
         clocks = {t.pk: known[t.pk] for t in tickets}
     else:
-        clocks = clocks_for_tickets([t.pk for t in tickets], lock=True)
+        clocks, marks = clocks_for_tickets([t.pk for t in tickets], lock=True), None
     policies = ticket_policies(tickets, clocks)
     stopped: list[Clock] = []
     closing: Closing = []
-    unpaused_stops: list[Clock] = []
+    unpaused_stops: list[int] = []
     starts: list[Start] = []
     for ticket, before, after in changes:
         policy = policies.get(ticket.pk)
@@ -90,7 +94,7 @@ def clocks_change_tier(
                 if was_paused:
                     stopped.append(clock)
                 else:
-                    unpaused_stops.append(clock)
+                    unpaused_stops.append(clock.pk)
         cycle = 1 + max(
             (c.cycle for c in own if c.kind == ClockKind.RESPONSE and c.tier == after), default=0
         )
@@ -100,7 +104,7 @@ def clocks_change_tier(
     if unpaused_stops:
         # Running or breached clocks only get `stopped_at` (and the sweep's mark, if it has
         # just claimed them: `clocks_already_read`): one UPDATE for the batch.
-        _stop(unpaused_stops, now)
+        _stop(unpaused_stops, now, marks)
     if stopped:
         # A paused clock also closes its pause and moves its deadlines (rare).
         close_pauses(closing, now)
@@ -110,30 +114,29 @@ def clocks_change_tier(
     return tickets_sla_columns(tickets=tickets, clocks=clocks)
 
 
-def _stop(clocks: list[Clock], now: datetime) -> None:
-    """Write `stopped_at` and the marks (breached, warned) as the instances hold them: the
-    marks of clocks the sweep claimed in this transaction are written with the stop."""
+def _stop(ids: list[int], now: datetime, marks: UnwrittenMarks | None) -> None:
+    """`stopped_at` of these clocks, and the unwritten marks of those among them."""
+    marked = sorted(marks.ids.intersection(ids)) if marks is not None else []
     if connection.vendor != "postgresql":
-        # One UPDATE per distinct pair of marks (one, nearly always).
-        groups: dict[tuple, list[int]] = {}
-        for c in clocks:
-            groups.setdefault((c.breached_at, c.warned_at), []).append(c.pk)
-        for (breached_at, warned_at), ids in groups.items():
-            Clock.objects.filter(pk__in=ids).update(
-                stopped_at=now, breached_at=breached_at, warned_at=warned_at
+        values: dict[str, Any] = {"stopped_at": now}
+        if marks is not None and marked:
+            column = marks.column
+            values[column] = Case(When(pk__in=marked, then=Value(marks.at)), default=F(column))
+        Clock.objects.filter(pk__in=ids).update(**values)
+    else:
+        # Array parameters instead of thousands of placeholders (cheaper to build and plan).
+        table = connection.ops.quote_name(Clock._meta.db_table)
+        adapt = connection.ops.adapt_datetimefield_value
+        sets = "stopped_at = %s"
+        params: list[Any] = [adapt(now)]
+        if marks is not None and marked:
+            column = marks.column
+            sets += f", {column} = CASE WHEN id = ANY(%s) THEN %s ELSE {column} END"
+            params += [marked, adapt(marks.at)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {sets} WHERE id = ANY(%s)",  # noqa: S608
+                [*params, ids],
             )
-        return
-    # Array parameters instead of thousands of placeholders (cheaper to build and plan).
-    table = connection.ops.quote_name(Clock._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS c SET stopped_at = %s, breached_at = v.breached_at, "  # noqa: S608
-            "warned_at = v.warned_at FROM unnest(%s::bigint[], %s::timestamptz[], "
-            "%s::timestamptz[]) AS v(id, breached_at, warned_at) WHERE c.id = v.id",
-            [
-                connection.ops.adapt_datetimefield_value(now),
-                [c.pk for c in clocks],
-                [c.breached_at for c in clocks],
-                [c.warned_at for c in clocks],
-            ],
-        )
+    if marks is not None:
+        marks.ids.difference_update(marked)
