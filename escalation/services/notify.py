@@ -94,6 +94,10 @@ def as_reader(user: User) -> Iterator[None]:
         zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
+    if translation.get_language() == language and timezone.get_current_timezone() == zone:
+        # Already what the reader reads (a sweep renders thousands for the default reader).
+        yield
+        return
     with translation.override(language), timezone.override(zone):
         yield
 

@@ -92,6 +92,13 @@ def test_fetch_reads_what_the_orm_reads(alice):
             b.subject,
         )
         assert a.created_at.tzinfo is not None
+        # Every field the same, the skipped one deferred (read on access), a saved instance.
+        names = [f.attname for f in Ticket._meta.concrete_fields if f.name != "description"]
+        assert {n: getattr(a, n) for n in names} == {n: getattr(b, n) for n in names}
+        assert a.get_deferred_fields() == {"description"}
+        assert (a._state.adding, a._state.db) == (False, b._state.db)
+        assert a.description == b.description
+        assert a == b and a.requester == b.requester
 
 
 def test_pending_on_commit_finds_a_queued_job():

@@ -326,8 +326,9 @@ def tickets_move_tier(
     sweep's batch), else they are read again under a row lock. All or nothing: a move
     that is not allowed raises, and nothing is moved. Returns the moved tickets.
     """
+    tiers = Tier.values
     for move in moves:
-        if move.tier not in Tier.values:
+        if move.tier not in tiers:
             raise field_error("tier", _("Unknown tier “%(t)s”.") % {"t": move.tier})
     if not moves:
         return []
