@@ -39,10 +39,21 @@ COUNT_WALK = 3000
 @dataclass(frozen=True)
 class Narrowing:
     """One filter in two forms that select the same rows: `row` is cheap on one row (tested
-    while walking an index of the list's order), `rows` on a set (its own indexes)."""
+    while walking an index of the list's order), `parts` a union of sets, each cheap to
+    read through its own index (e.g. the tickets whose text matches, the tickets with a
+    matching reply)."""
 
     row: Q
-    rows: Q
+    parts: tuple[Q, ...]
+
+
+def _union(queryset: QuerySet, parts: tuple[Q, ...], size: int) -> Q:
+    """The first `size` rows of `queryset` (in its order) of each part: together they hold
+    the first `size` rows of the union, and each is one read through the part's index."""
+    condition = Q()
+    for part in parts:
+        condition |= Q(among(queryset.filter(part).values("pk")[:size]))
+    return condition
 
 
 @dataclass
@@ -125,9 +136,8 @@ class WalkingReader:
         if len(hits) >= size or not any(row.search_end for row in rows):
             return hits[:size]
         self.sets_read += 1
-        # The page's ids first (narrow rows sorted), then their display columns.
-        ids = queryset.filter(self.narrowing.rows).values("pk")[:size]
-        return list(queryset.filter(among(ids)))
+        # Each part's first ids (narrow rows sorted), then the page's display columns.
+        return list(queryset.filter(_union(queryset, self.narrowing.parts, size))[:size])
 
 
 def among(window: QuerySet) -> Any:
@@ -163,7 +173,7 @@ def bounded_counts(
     for queryset, narrowing in lists:
         lean = queryset.order_by().values("pk")  # no display columns, no order
         if narrowing is None or not walk:
-            matching = lean.filter(narrowing.rows) if narrowing else lean
+            matching = lean.filter(_union(lean, narrowing.parts, cap + 1)) if narrowing else lean
             sql, query_params = matching[: cap + 1].query.sql_with_params()
             selects += [f"(SELECT COUNT(*) FROM ({sql}) AS c)", "NULL"]  # noqa: S608
             params.extend(query_params)
@@ -199,7 +209,8 @@ def bounded_counts(
         hits, walked = first if isinstance(first, list) else (first, next(fetched))
         counts.append(hits)
         if narrowing is not None and walk and hits <= cap and walked >= COUNT_WALK:
-            rest.append((index, queryset.order_by().filter(narrowing.rows).values("pk")))
+            lean = queryset.order_by().values("pk")
+            rest.append((index, lean.filter(_union(lean, narrowing.parts, cap + 1))))
     if rest:
         selects, params = [], []
         for _index, matching in rest:

@@ -99,16 +99,18 @@ def without_search(filters: dict[str, Any]) -> dict[str, Any]:
 
 def ticket_search(query: str, *, public_only: bool = False) -> Narrowing:
     """`_search` in both forms: a test of one ticket (its subject, description, a probe of
-    its replies through their ticket index) for walking the queue's urgency index, and the
-    set of matches read through the trigram indexes for words in few tickets."""
-    replies = Reply.objects.filter(ticket_id=OuterRef("pk"), body__icontains=query)
+    its replies through their ticket index) for walking the queue's urgency index, and for
+    words in few tickets two sets read through the trigram indexes: the tickets whose text
+    matches (or the referenced ticket), the tickets with a matching reply."""
+    replies = Reply.objects.filter(body__icontains=query)
     if public_only:
         replies = replies.filter(internal=False)
-    row = Q(subject__icontains=query) | Q(description__icontains=query) | Q(Exists(replies))
+    text = Q(subject__icontains=query) | Q(description__icontains=query)
     ticket_id = _reference(query)
     if ticket_id:
-        row |= Q(pk=ticket_id)
-    return Narrowing(row=row, rows=_search(query, public_only=public_only))
+        text |= Q(pk=ticket_id)
+    row = text | Q(Exists(replies.filter(ticket_id=OuterRef("pk"))))
+    return Narrowing(row=row, parts=(text, Q(pk__in=replies.values("ticket_id"))))
 
 
 def _search(query: str, *, public_only: bool = False) -> Q:
