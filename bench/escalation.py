@@ -127,27 +127,6 @@ def make_due(*, count: int, now: datetime) -> list[int]:
     return ids
 
 
-def settle() -> float:
-    """Bring the tables to the state a running desk's are in before a timed drain; returns
-    the seconds it took. A million tickets inserted moments ago are not that: their pages
-    have no hint bits and no visibility map, so the drain's first reads write them, and the
-    insert-triggered autovacuum of the ticket and clock tables (and their indexes) starts
-    during the drain and takes one of the two cores for a varying part of it. VACUUM
-    (ANALYZE) does that work first; CHECKPOINT writes the load's dirty pages out (superuser
-    or pg_checkpoint only; skipped otherwise)."""
-    started = time.perf_counter()
-    with connection.cursor() as cur:
-        for model in (Ticket, Clock):
-            cur.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")  # outside a transaction
-        cur.execute(
-            "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') "
-            "FROM pg_roles WHERE rolname = current_user"
-        )
-        if cur.fetchone()[0]:
-            cur.execute("CHECKPOINT")
-    return time.perf_counter() - started
-
-
 def drain(
     *, now: datetime, batch_size: int | None = None, queue: bool = False
 ) -> tuple[float, SweepResult]:

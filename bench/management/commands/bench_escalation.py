@@ -44,28 +44,13 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
-            "--no-settle",
-            action="store_true",
-            help="Drain right after loading, without VACUUM (ANALYZE) and CHECKPOINT first "
-            "(as every drain figure before 2026-12-02 was taken).",
-        )
-        parser.add_argument(
             "--broker",
             action="store_true",
             help="Hand the outbox rows to the Celery broker as production does (one process).",
         )
 
     def handle(
-        self,
-        *args,
-        sizes,
-        drain,
-        naive_sample,
-        processes,
-        per_clock_sample,
-        broker,
-        no_settle,
-        **options,
+        self, *args, sizes, drain, naive_sample, processes, per_clock_sample, broker, **options
     ):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (set DATABASE_URL).")
@@ -88,8 +73,6 @@ class Command(BaseCommand):
 
         now = bench.now()
         bench.make_due(count=drain, now=now)
-        if not no_settle:
-            out(f"\nsettled (VACUUM (ANALYZE), CHECKPOINT) in {bench.settle():.1f} s")
         events_before = TicketEvent.objects.count()
         if processes > 1:
             seconds, result = bench.drain_parallel(now=now, processes=processes)
