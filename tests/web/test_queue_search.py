@@ -146,8 +146,13 @@ def test_a_search_page_costs_the_same_queries_as_a_page_without(
 
 def _explain(sql: str) -> str:
     with connection.cursor() as cursor:
-        # Which indexes *can* serve it: on a few rows the planner would rightly scan.
+        # Which indexes *can* serve it: on a few rows the planner would rightly scan, or
+        # sort them. The ticket statistics are this desk's, not what an earlier test's
+        # ANALYZE left (it writes a table's row estimate even when its transaction rolls
+        # back, and a test desk of three tickets makes a sort look cheapest).
+        cursor.execute("ANALYZE tickets_ticket")
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}")
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -182,7 +187,9 @@ def test_a_common_word_walks_the_urgency_index(client, desk, l1tech, monkeypatch
             r"InitPlan .*\n\s+->  Limit .*\n\s+->  Index Scan using ticket_queue_(tier_)?urgency",
             explained,
         ), explained
-        assert "trgm" not in explained, explained
+        # No match set of the tickets' text is collected (a reply check may read the reply
+        # index: on a test desk's few replies the planner hashes them once).
+        assert not any(index in explained for index in TRIGRAM_INDEXES), explained
     if cursor_page:  # the first range starts at the cursor's deadline (an index bound)
         assert re.search(r"Index Cond: .*next_due_at >= ", plans[0]), plans[0]
     # The count stops in the walk (one query): more than the cap among the first rows.
