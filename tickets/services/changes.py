@@ -424,8 +424,7 @@ def ticket_acknowledge(*, ticket: Ticket, actor: User, message: str = "") -> Tic
         answers = signals.ticket_acknowledged.send(
             sender=Ticket, ticket=ticket, actor=actor, with_message=bool(text)
         )
-        for ticket_id, values in answered_columns(answers).items():
-            answered.setdefault(ticket_id, {}).update(values)
+        answered = answered_columns(answers, into=answered)
         if opening or answered:
             tickets_write(
                 tickets=[ticket], columns=STATUS_COLUMNS if opening else (), answered=answered

@@ -77,8 +77,7 @@ def ticket_reply(
         # The SLA engine answers the clocks the reply met or started: the row is written once,
         # with the reply's own columns and the status it caused (an internal note writes none).
         answers = signals.tickets_replied.send(sender=Ticket, replies=[(ticket, reply)])
-        for ticket_id, values in answered_columns(answers).items():
-            answered.setdefault(ticket_id, {}).update(values)
+        answered = answered_columns(answers, into=answered)
         if columns or answered:
             tickets_write(tickets=[ticket], columns=columns, answered=answered)
         # The status change the reply caused first, then the reply (as they happened).

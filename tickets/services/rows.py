@@ -24,10 +24,13 @@ CORE_COLUMNS = frozenset(
 Answered = dict[int, dict[str, Any]]  # ticket id → {column: value}
 
 
-def answered_columns(responses: Sequence[tuple[Any, Any]]) -> Answered:
+def answered_columns(
+    responses: Sequence[tuple[Any, Any]], *, into: Answered | None = None
+) -> Answered:
     """The column values a signal's receivers answered (`Signal.send`'s responses): each a
-    {ticket id: {column: value}} or None. Core columns are refused."""
-    merged: Answered = {}
+    {ticket id: {column: value}} or None. Core columns are refused. With `into`, they are
+    added to the answers of an earlier signal of the same write (and it is returned)."""
+    merged: Answered = {} if into is None else into
     for receiver, answer in responses:
         if not answer:
             continue
